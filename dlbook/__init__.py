@@ -1,0 +1,12 @@
+"""dlbook — the library the book *dlbook* is written around.
+
+Submodules follow the libraries readers move on to: ``functional``, ``nn`` and ``optim`` are
+shaped like PyTorch's; ``gradcheck`` and ``symbolic`` hold the book's numerical and symbolic
+checks; ``data`` loads data that ships inside installed packages.
+"""
+from . import data, functional, gradcheck, nn, optim, plotting, symbolic, training
+from .random import default_generator, manual_seed
+
+__version__ = "0.1.0"
+__all__ = ["data", "functional", "gradcheck", "nn", "optim", "plotting", "symbolic", "training",
+           "manual_seed", "default_generator"]

@@ -1,0 +1,47 @@
+r"""Stochastic gradient descent with momentum, dampening, weight decay and Nesterov."""
+from .optimizer import Optimizer
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""``torch.optim.SGD``, same hyper-parameters and the same update.
+
+    For each parameter :math:`\theta` with gradient :math:`g`:
+
+    .. math::
+
+        g &\leftarrow g + \lambda\theta \quad (\text{weight\_decay}=\lambda) \\
+        b &\leftarrow \mu b + (1-\tau) g \quad (b = g \text{ on the first step}) \\
+        g &\leftarrow g + \mu b \text{ if nesterov, else } b \\
+        \theta &\leftarrow \theta - \eta g
+
+    with :math:`\eta` = ``lr``, :math:`\mu` = ``momentum``, :math:`\tau` = ``dampening``.
+    The momentum buffer is kept in ``state[id(p)]["momentum_buffer"]``.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False):
+        if momentum < 0:
+            raise ValueError(f"Invalid momentum value: {momentum} (expected >= 0)")
+        if weight_decay < 0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay} (expected >= 0)")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _update(self, p, group, state):
+        g = p.grad
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * p.data
+        mu = group["momentum"]
+        if mu != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = g.copy()
+            else:
+                buf = mu * buf + (1.0 - group["dampening"]) * g
+            state["momentum_buffer"] = buf
+            g = g + mu * buf if group["nesterov"] else buf
+        p.data -= group["lr"] * g

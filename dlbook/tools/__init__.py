@@ -1,0 +1,1 @@
+"""Maintenance scripts for the book (run with ``python -m dlbook.tools.<name>``)."""

@@ -1,0 +1,62 @@
+"""Re-execute notebooks top to bottom in a fresh kernel and store their outputs.
+
+Usage::
+
+    python -m dlbook.tools.execute book/feedforward/02_backprop.ipynb [more.ipynb ...]
+    python -m dlbook.tools.execute --all          # every notebook listed under book/
+
+Each notebook runs with its own folder as the working directory, exactly as nbval runs it,
+and is written back in place with execution counts 1, 2, 3, ... The run time of each is printed
+(to the terminal, never into the notebook).
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def execute(path, timeout=600):
+    """Execute the notebook at ``path`` in place; return the seconds it took."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    for cell in nb.cells:  # drop run-specific timing metadata so diffs stay clean
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--all", action="store_true", help="every notebook under book/")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = list(args.notebooks)
+    if args.all:
+        paths += sorted(p for p in (ROOT / "book").rglob("*.ipynb")
+                        if ".ipynb_checkpoints" not in p.parts)
+    if not paths:
+        parser.error("name at least one notebook, or pass --all")
+    for p in paths:
+        seconds = execute(p, args.timeout)
+        print(f"{p}: {seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
