@@ -18,9 +18,9 @@ import numbers
 
 import numpy as np
 
-from . import functional as F
-from ._validation import as_float_array, check_probability
-from .random import default_generator
+from .. import functional as F
+from .._validation import as_float_array, check_probability
+from ..random import default_generator
 
 __all__ = [
     "Parameter", "Module", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Maxout",

@@ -1,0 +1,109 @@
+r"""Batch normalisation (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
+import numpy as np
+
+from .._validation import as_float_array
+from .modules import Module, Parameter, _check_positive_int
+
+__all__ = ["BatchNorm1d"]
+
+
+class BatchNorm1d(Module):
+    r"""Normalise each feature over the batch, then scale and shift:
+
+    .. math::
+        \hat x_{nd} = \frac{x_{nd} - \mu_d}{\sqrt{\sigma_d^2 + \epsilon}}, \qquad
+        y_{nd} = \gamma_d \hat x_{nd} + \beta_d
+
+    In training mode :math:`\mu_d, \sigma^2_d` are the batch mean and the *biased* batch variance
+    (divided by N), and the running estimates are updated as
+    ``running = (1 - momentum) * running + momentum * batch_stat`` with the *unbiased* variance
+    (divided by N − 1), exactly as PyTorch. ``momentum=None`` uses a cumulative average. In
+    evaluation mode the running estimates are used and the layer is a fixed affine map.
+
+    Parameters
+    ----------
+    num_features : int
+        D, the number of features (channels).
+    eps : float, default 1e-5
+    momentum : float or None, default 0.1
+    affine : bool, default True
+        Learn :math:`\gamma` (``weight``, ones) and :math:`\beta` (``bias``, zeros).
+    track_running_stats : bool, default True
+
+    Input of shape (N, D) or (N, D, T); statistics are taken over every axis except D.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True):
+        super().__init__()
+        self.num_features = _check_positive_int(num_features, "num_features")
+        self.eps, self.momentum = float(eps), momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight = Parameter(np.ones(num_features)) if affine else None
+        self.bias = Parameter(np.zeros(num_features)) if affine else None
+        if track_running_stats:
+            self.running_mean = np.zeros(num_features)
+            self.running_var = np.ones(num_features)
+            self.num_batches_tracked = 0
+        else:
+            self.running_mean = self.running_var = None
+
+    def _axes(self, x):
+        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d({self.num_features}) expected input of shape "
+                             f"(N, {self.num_features}) or (N, {self.num_features}, T), "
+                             f"got {x.shape}")
+        return (0,) if x.ndim == 2 else (0, 2)
+
+    def _bcast(self, v, x):
+        return v if x.ndim == 2 else v[:, None]
+
+    def forward(self, x):
+        x = as_float_array(x, "input")
+        axes = self._axes(x)
+        use_batch = self.training or not self.track_running_stats
+        if use_batch:
+            count = x.size // self.num_features
+            if count <= 1 and self.training:
+                raise ValueError("BatchNorm1d needs more than 1 value per feature in training "
+                                 f"mode, got input of shape {x.shape}")
+            mean = x.mean(axis=axes)
+            var = x.var(axis=axes)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = (1.0 / self.num_batches_tracked if self.momentum is None
+                     else self.momentum)
+                unbiased = var * count / (count - 1)
+                self.running_mean = (1 - m) * self.running_mean + m * mean
+                self.running_var = (1 - m) * self.running_var + m * unbiased
+        else:
+            mean, var = self.running_mean, self.running_var
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = (x - self._bcast(mean, x)) * self._bcast(inv_std, x)
+        self._input = x
+        self._cache = (x_hat, inv_std, use_batch, axes)
+        if not self.affine:
+            return x_hat
+        return x_hat * self._bcast(self.weight.data, x) + self._bcast(self.bias.data, x)
+
+    def backward(self, grad_output):
+        x = self._saved_input()
+        x_hat, inv_std, use_batch, axes = self._cache
+        g = as_float_array(grad_output, "grad_output")
+        if g.shape != x.shape:
+            raise ValueError(f"grad_output must have shape {x.shape}, got {g.shape}")
+        gamma = self.weight.data if self.affine else np.ones(self.num_features)
+        if self.affine:
+            self.weight.accumulate(np.sum(g * x_hat, axis=axes))
+            self.bias.accumulate(np.sum(g, axis=axes))
+        dx_hat = g * self._bcast(gamma, x)
+        if not use_batch:   # fixed statistics: an affine map
+            return dx_hat * self._bcast(inv_std, x)
+        # batch statistics depend on x: subtract the mean of dx_hat and its projection on x_hat
+        mean_dx_hat = np.mean(dx_hat, axis=axes, keepdims=True)
+        mean_dx_hat_xhat = np.mean(dx_hat * x_hat, axis=axes, keepdims=True)
+        return (dx_hat - mean_dx_hat - x_hat * mean_dx_hat_xhat) * self._bcast(inv_std, x)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
