@@ -2,11 +2,13 @@
 
 Submodules follow the libraries readers move on to: ``functional``, ``nn`` and ``optim`` are
 shaped like PyTorch's; ``gradcheck`` and ``symbolic`` hold the book's numerical and symbolic
-checks; ``data`` loads data that ships inside installed packages.
+checks; ``data`` loads data that ships inside installed packages; ``decomposition`` is shaped
+like scikit-learn's.
 """
-from . import data, functional, gradcheck, nn, optim, plotting, symbolic, training
+from . import (data, decomposition, diagnostics, functional, gradcheck, nn, optim, plotting,
+               symbolic, training)
 from .random import default_generator, manual_seed
 
 __version__ = "0.1.0"
-__all__ = ["data", "functional", "gradcheck", "nn", "optim", "plotting", "symbolic", "training",
-           "manual_seed", "default_generator"]
+__all__ = ["data", "decomposition", "diagnostics", "functional", "gradcheck", "nn", "optim",
+           "plotting", "symbolic", "training", "manual_seed", "default_generator"]
