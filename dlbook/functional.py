@@ -112,7 +112,8 @@ def softmax(x, dim=-1):
     """
     x = as_float_array(x, "x")
     dim = check_dim(dim, x.ndim)
-    shifted = x - np.max(x, axis=dim, keepdims=True)
+    with np.errstate(over="ignore"):  # x - max < -1.8e308 rounds to -inf, whose exp is exactly 0
+        shifted = x - np.max(x, axis=dim, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -129,7 +130,8 @@ def log_softmax(x, dim=-1):
     r"""Log of :func:`softmax`, computed as :math:`x - m - \log\sum_j e^{x_j - m}` (log-sum-exp)."""
     x = as_float_array(x, "x")
     dim = check_dim(dim, x.ndim)
-    shifted = x - np.max(x, axis=dim, keepdims=True)
+    with np.errstate(over="ignore"):  # a log-probability below -1.8e308 rounds to -inf
+        shifted = x - np.max(x, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 

@@ -21,10 +21,13 @@ def train_epoch(model, loss_fn, optimizer, X, y, batch_size, *, generator=None, 
 
 
 def predict(model, X):
-    """Class predictions ``argmax`` of the model's outputs, in evaluation mode."""
+    """Class predictions ``argmax`` of the model's outputs, in evaluation mode.
+
+    The model's previous mode (training or evaluation) is restored afterwards."""
+    was_training = model.training
     model.eval()
     out = model(X)
-    model.train()
+    model.train(was_training)
     return np.argmax(out, axis=1)
 
 

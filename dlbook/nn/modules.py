@@ -454,8 +454,10 @@ def clip_grad_norm_(parameters, max_norm):
 
     As ``torch.nn.utils.clip_grad_norm_``: the factor is
     :math:`\min(1, \text{max\_norm} / (\lVert g\rVert + 10^{-6}))`, applied to every gradient.
-    Returns the norm before clipping.
+    ``parameters`` is one Parameter or an iterable of them. Returns the norm before clipping.
     """
+    if isinstance(parameters, Parameter):
+        parameters = [parameters]
     params = [p for p in parameters if p.grad is not None]
     if max_norm <= 0:
         raise ValueError(f"max_norm must be positive, got {max_norm}")

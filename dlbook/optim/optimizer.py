@@ -22,6 +22,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}
+        seen = set()
         for g in groups:
             group = dict(self.defaults)
             group.update(g)
@@ -30,12 +31,15 @@ class Optimizer:
                 if not isinstance(p, Parameter):
                     raise TypeError(f"optimizer params must be dlbook.nn.Parameter, "
                                     f"got {type(p).__name__}")
+                if id(p) in seen:
+                    raise ValueError("some parameters appear in more than one parameter group")
+                seen.add(id(p))
             self._check_group(group)
             self.param_groups.append(group)
 
     def _check_group(self, group):
         lr = group["lr"]
-        if not isinstance(lr, numbers.Real) or lr < 0:
+        if not isinstance(lr, numbers.Real) or not lr >= 0:   # also rejects NaN, as torch
             raise ValueError(f"Invalid learning rate: {lr} (expected a float >= 0)")
 
     def zero_grad(self):
