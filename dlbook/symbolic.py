@@ -66,13 +66,29 @@ def assert_maximum(expr, var, at, value, label, domain=sp.S.Reals):
         raise SymbolicCheckError(f"[{label}] {var} = {at} is not a stationary point; "
                                  f"d/d{var} = 0 at {stationary}")
     curvature = sp.simplify(sp.diff(expr, var, 2).subs(var, at))
-    if not curvature.is_negative:
+    if not _provably_negative(curvature):
         raise SymbolicCheckError(f"[{label}] second derivative at {var} = {at} is {curvature}, "
                                  "not negative")
     attained = sp.simplify(expr.subs(var, at))
     if sp.simplify(attained - value) != 0:
         raise SymbolicCheckError(f"[{label}] the maximum is {attained}, not {value}")
     return stationary
+
+
+def _provably_negative(expr):
+    """True when sympy can show ``expr < 0``, trying a few equivalent forms of it."""
+    forms = [expr, sp.factor(expr), sp.simplify(expr.rewrite(sp.exp)), sp.powsimp(sp.expand(expr))]
+    for form in forms:
+        if form.is_negative:
+            return True
+        # a product is negative when one factor is provably negative and the rest positive
+        if isinstance(form, sp.Mul):
+            signs = [f.is_negative for f in form.args]
+            positives = [f.is_positive for f in form.args]
+            if sum(bool(s) for s in signs) % 2 == 1 and all(
+                    bool(s) or bool(p) for s, p in zip(signs, positives)):
+                return True
+    return False
 
 
 def assert_nonnegative(expr, label):
