@@ -13,6 +13,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_CHECK = ROOT.parent / "shared" / "tools" / "book-check"
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from offline_mathjax import mathjax_es5  # noqa: E402
+
+LOCAL_MATHJAX = mathjax_es5() is not None
+
 
 def toc_entries():
     """Every ``file:``/``root:`` entry of _toc.yml, in reading order."""
@@ -120,6 +125,11 @@ def test_html_pages_are_complete(html_build):
             if not src.startswith(("http:", "https:", "data:")):
                 assert (page.parent / src).resolve().is_file(), f"{page.name}: missing image {src}"
         assert "could not find" not in text.lower()
+        if LOCAL_MATHJAX:
+            scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', text)
+            assert scripts, f"{page.name} does not load MathJax"
+            assert all((page.parent / s).resolve().is_file() for s in scripts), \
+                f"{page.name}: MathJax is not served from the book itself: {scripts}"
     for nb in notebooks():
         text = (html / nb.relative_to(ROOT).with_suffix(".html")).read_text()
         assert "solution" in text and "dropdown" in text, f"{nb.name}: exercise solutions not hidden"
