@@ -14,12 +14,16 @@ __all__ = ["LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "LinearLR",
            "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR"]
 
 
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not a dlbook Optimizer")
+
+
 class LRScheduler:
     """Base class: remembers each group's ``initial_lr`` and the epoch counter ``last_epoch``."""
 
     def __init__(self, optimizer):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not a dlbook Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -53,6 +57,7 @@ class LambdaLR(LRScheduler):
     group). E.g. ``lambda t: 1 / (1 + k * t)`` gives the notes' :math:`\eta_0/(1+kt)` decay."""
 
     def __init__(self, optimizer, lr_lambda):
+        _check_optimizer(optimizer)   # before reading param_groups
         n = len(optimizer.param_groups)
         fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(fns) != n or not all(callable(f) for f in fns):
@@ -182,6 +187,7 @@ class CyclicLR(LRScheduler):
                  max_momentum=0.9):
         if mode not in ("triangular", "triangular2", "exp_range"):
             raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
+        _check_optimizer(optimizer)   # before reading (and writing) param_groups
         n = len(optimizer.param_groups)
 
         def per_group(v, name):
