@@ -5,12 +5,12 @@ shaped like PyTorch's; ``gradcheck`` and ``symbolic`` hold the book's numerical 
 checks; ``data`` loads data that ships inside installed packages; ``decomposition`` is shaped
 like scikit-learn's.
 """
-from . import (data, decomposition, diagnostics, estimation, functional, glm, gradcheck,
+from . import (data, decision, decomposition, diagnostics, estimation, functional, glm, gradcheck,
                information, nn, objectives, optim, plotting, symbolic, training)
 from .random import default_generator, manual_seed
 
 __version__ = "0.1.0"
-__all__ = ["data", "decomposition", "diagnostics", "estimation", "functional", "glm", "gradcheck",
-           "information", "nn", "objectives", "optim", "plotting", "symbolic", "training",
-           "manual_seed", "default_generator"]
+__all__ = ["data", "decision", "decomposition", "diagnostics", "estimation", "functional", "glm",
+           "gradcheck", "information", "nn", "objectives", "optim", "plotting", "symbolic",
+           "training", "manual_seed", "default_generator"]
 # dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand.

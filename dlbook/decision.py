@@ -1,0 +1,555 @@
+r"""Bayesian decision theory: Bayes rules, likelihood-ratio tests, ROC curves and MAP estimates.
+
+A decision problem has :math:`M` hypotheses :math:`\mathcal H_0, \dots, \mathcal H_{M-1}` with
+prior probabilities :math:`\pi_i`, an observation :math:`z`, and :math:`A` actions (usually
+:math:`A = M`: "decide :math:`\mathcal H_j`"). A cost matrix ``cost`` of shape (M, A) holds
+:math:`C_{ij}`, the cost of action :math:`j` when :math:`\mathcal H_i` is true. The *Bayes rule*
+takes, for every observation, the action with the smallest conditional cost
+
+.. math:: C(A_j \mid z) = \sum_i C_{ij}\, p(\mathcal H_i \mid z),
+
+and so minimises the Bayes risk, the expected cost. With the 0–1 cost it is the MAP rule.
+
+Conventions follow scikit-learn where it has the same function: :func:`roc_curve` returns
+``(fpr, tpr, thresholds)`` exactly as :func:`sklearn.metrics.roc_curve` (thresholds decreasing,
+the first one ``inf``; a score counts as positive when ``score >= threshold``), and :func:`auc` and
+:func:`roc_auc_score` match :func:`sklearn.metrics.auc` and :func:`sklearn.metrics.roc_auc_score`.
+In detection-theory words the false-positive rate is the false-alarm probability
+:math:`P_{FA}` and the true-positive rate the detection probability :math:`P_D`.
+Everything is vectorised over the batch axis; there are no Python loops over samples or
+thresholds.
+"""
+import numbers
+import warnings
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from ._validation import as_float_array, check_ndim
+
+__all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
+           "empirical_risk", "lrt_threshold", "likelihood_ratio_test", "q_function",
+           "q_function_inv", "gaussian_roc", "gaussian_auc", "roc_curve", "auc",
+           "roc_auc_score", "soft_threshold", "lasso_proximal_gradient"]
+
+
+# --------------------------------------------------------------------------- validation
+def _check_finite(a, name):
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinity")
+
+
+def _check_cost(cost, n_hypotheses=None):
+    cost = as_float_array(cost, "cost")
+    check_ndim(cost, "cost", 2, "(M, A)")
+    if cost.shape[0] == 0 or cost.shape[1] == 0:
+        raise ValueError(f"cost must have at least one hypothesis and one action, got shape "
+                         f"{cost.shape}")
+    if n_hypotheses is not None and cost.shape[0] != n_hypotheses:
+        raise ValueError(f"cost must have one row per hypothesis, shape ({n_hypotheses}, A), "
+                         f"got shape {cost.shape}")
+    _check_finite(cost, "cost")
+    return cost
+
+
+def _check_probabilities(p, name, layout):
+    """Non-negative finite entries, last axis = hypotheses; rows need not sum to one."""
+    p = as_float_array(p, name)
+    check_ndim(p, name, 2, layout)
+    _check_finite(p, name)
+    if p.size and p.min() < 0:
+        raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
+    return p
+
+
+def _check_binary_labels(y_true):
+    y = np.asarray(y_true)
+    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise TypeError(f"y_true must hold the labels 0 and 1, got an array of dtype {y.dtype}")
+    check_ndim(y, "y_true", 1, "(N,)")
+    if not np.all((y == 0) | (y == 1)):
+        bad = np.unique(y[(y != 0) & (y != 1)])[:5]
+        raise ValueError(f"y_true must hold only the labels 0 and 1, got also {bad.tolist()}")
+    return y.astype(np.int64)
+
+
+def _check_scores(y_score, n):
+    s = as_float_array(y_score, "y_score")
+    check_ndim(s, "y_score", 1, "(N,)")
+    if s.shape != (n,):
+        raise ValueError(f"y_score must have shape ({n},), one score per label, got {s.shape}")
+    _check_finite(s, "y_score")
+    return s
+
+
+def _check_real(x, name):
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return float(x)
+
+
+# --------------------------------------------------------------------------- Bayes rules
+def zero_one_cost(n_classes):
+    r"""The 0–1 cost matrix :math:`C_{ij} = 1 - \delta_{ij}`, shape (M, M).
+
+    Every error costs 1 and every correct decision 0, so the Bayes risk is the probability of
+    error and the Bayes rule is the MAP rule.
+    """
+    if not isinstance(n_classes, numbers.Integral) or isinstance(n_classes, bool):
+        raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
+    if n_classes < 1:
+        raise ValueError(f"n_classes must be at least 1, got {n_classes}")
+    return 1.0 - np.eye(int(n_classes))
+
+
+def conditional_risk(posteriors, cost):
+    r"""Conditional cost of every action for every observation.
+
+    .. math:: R_{nj} = C(A_j \mid z_n) = \sum_{i} p(\mathcal H_i \mid z_n)\, C_{ij},
+              \qquad R = P\,C .
+
+    Parameters
+    ----------
+    posteriors : ndarray, shape (N, M)
+        Row n holds :math:`p(\mathcal H_i \mid z_n)`. Unnormalised rows
+        :math:`p(z_n \mid \mathcal H_i)\,\pi_i` are accepted too: they scale row n of the result
+        by :math:`p(z_n) > 0` and leave every decision unchanged.
+    cost : ndarray, shape (M, A)
+        :math:`C_{ij}`, the cost of action j when hypothesis i is true.
+
+    Returns
+    -------
+    ndarray, shape (N, A)
+    """
+    posteriors = _check_probabilities(posteriors, "posteriors", "(N, M)")
+    cost = _check_cost(cost, posteriors.shape[1])
+    return posteriors @ cost
+
+
+def bayes_decision(posteriors, cost=None):
+    r"""The Bayes decision rule: for each row, the action of least conditional cost.
+
+    .. math:: \hat a_n = \arg\min_j \sum_i C_{ij}\, p(\mathcal H_i \mid z_n)
+
+    With ``cost=None`` (the 0–1 cost) this is the MAP rule
+    :math:`\arg\max_i p(\mathcal H_i \mid z_n)`. Ties go to the action with the smaller index.
+
+    Parameters
+    ----------
+    posteriors : ndarray, shape (N, M)
+        Posterior probabilities, or the unnormalised products
+        :math:`p(z_n \mid \mathcal H_i)\,\pi_i` (the decision is the same).
+    cost : ndarray, shape (M, A), optional
+        Cost matrix; default :func:`zero_one_cost` ``(M)``.
+
+    Returns
+    -------
+    ndarray of int64, shape (N,)
+        The chosen action for each observation, in ``[0, A)``.
+    """
+    posteriors = _check_probabilities(posteriors, "posteriors", "(N, M)")
+    if cost is None:
+        cost = zero_one_cost(max(posteriors.shape[1], 1))
+    return np.argmin(conditional_risk(posteriors, cost), axis=1).astype(np.int64)
+
+
+def bayes_risk(decisions, cost, joint):
+    r"""Bayes risk (expected cost) of a decision rule on a finite observation space.
+
+    .. math:: \mathcal R(r) = \sum_k \sum_i p(z_k, \mathcal H_i) \sum_j r(A_j \mid z_k)\, C_{ij}
+
+    Parameters
+    ----------
+    decisions : ndarray, shape (K,) of int, or shape (K, A)
+        A deterministic rule (the action taken for each of the K observation values) or a
+        randomised rule whose row k holds the probabilities :math:`r(A_j \mid z_k)`.
+    cost : ndarray, shape (M, A)
+    joint : ndarray, shape (K, M)
+        The joint probabilities :math:`p(z_k, \mathcal H_i)`; they must sum to 1.
+
+    Returns
+    -------
+    float
+    """
+    joint = _check_probabilities(joint, "joint", "(K, M)")
+    if not np.isclose(joint.sum(), 1.0, rtol=0, atol=1e-9):
+        raise ValueError(f"joint must sum to 1, got {joint.sum():.6g}")
+    cost = _check_cost(cost, joint.shape[1])
+    n_obs, n_actions = joint.shape[0], cost.shape[1]
+    d = np.asarray(decisions)
+    if d.ndim == 1:
+        if not np.issubdtype(d.dtype, np.integer):
+            raise TypeError(f"decisions of shape (K,) must be integer actions, got dtype {d.dtype}")
+        if d.shape != (n_obs,):
+            raise ValueError(f"decisions must have shape ({n_obs},), got {d.shape}")
+        if d.size and (d.min() < 0 or d.max() >= n_actions):
+            raise ValueError(f"decisions must be actions in [0, {n_actions}), got values in "
+                             f"[{d.min()}, {d.max()}]")
+        rule = np.eye(n_actions)[d]
+    else:
+        rule = _check_probabilities(decisions, "decisions", "(K,) or (K, A)")
+        if rule.shape != (n_obs, n_actions):
+            raise ValueError(f"decisions must have shape ({n_obs}, {n_actions}), got {rule.shape}")
+        if not np.allclose(rule.sum(axis=1), 1.0, rtol=0, atol=1e-9):
+            raise ValueError("each row of a randomised rule must sum to 1")
+    return float(np.sum(joint * (rule @ cost.T)))
+
+
+def empirical_risk(y_true, y_pred, cost):
+    r"""Average cost of decisions ``y_pred`` on examples whose true hypotheses are ``y_true``.
+
+    .. math:: \hat{\mathcal R} = \frac1N \sum_n C_{y_n, \hat a_n}
+
+    A Monte-Carlo estimate of the Bayes risk when the examples are drawn from the model.
+
+    Parameters
+    ----------
+    y_true : ndarray of int, shape (N,)
+        True hypotheses in ``[0, M)``.
+    y_pred : ndarray of int, shape (N,)
+        Actions taken, in ``[0, A)``.
+    cost : ndarray, shape (M, A)
+
+    Returns
+    -------
+    float
+    """
+    cost = _check_cost(cost)
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    for a, name, n in ((t, "y_true", cost.shape[0]), (p, "y_pred", cost.shape[1])):
+        if not np.issubdtype(a.dtype, np.integer):
+            raise TypeError(f"{name} must hold integer indices, got dtype {a.dtype}")
+        check_ndim(a, name, 1, "(N,)")
+        if a.size and (a.min() < 0 or a.max() >= n):
+            raise ValueError(f"{name} must hold indices in [0, {n}), got values in "
+                             f"[{a.min()}, {a.max()}]")
+    if t.shape != p.shape or t.size == 0:
+        raise ValueError(f"y_true and y_pred must have the same non-empty shape, got {t.shape} "
+                         f"and {p.shape}")
+    return float(np.mean(cost[t, p]))
+
+
+# --------------------------------------------------------------------------- binary tests
+def lrt_threshold(priors, cost=None):
+    r"""Threshold :math:`\eta` of the Bayes likelihood-ratio test for two hypotheses.
+
+    Deciding :math:`\mathcal H_1` when :math:`\Lambda(z) = p(z\mid\mathcal H_1)/p(z\mid\mathcal H_0)
+    > \eta` with
+
+    .. math:: \eta = \frac{\pi_0\,(C_{01} - C_{00})}{\pi_1\,(C_{10} - C_{11})}
+
+    is the Bayes rule for the 2×2 cost matrix ``cost`` (default 0–1, giving
+    :math:`\eta = \pi_0/\pi_1`).
+
+    Parameters
+    ----------
+    priors : ndarray, shape (2,)
+        :math:`(\pi_0, \pi_1)`, non-negative, summing to 1.
+    cost : ndarray, shape (2, 2), optional
+        Each error must cost more than the correct decision: :math:`C_{01} > C_{00}` and
+        :math:`C_{10} > C_{11}`.
+
+    Returns
+    -------
+    float
+        :math:`\eta \in [0, \infty]`.
+    """
+    priors = as_float_array(priors, "priors")
+    if priors.shape != (2,):
+        raise ValueError(f"priors must have shape (2,), got {priors.shape}")
+    _check_finite(priors, "priors")
+    if priors.min() < 0 or not np.isclose(priors.sum(), 1.0, rtol=0, atol=1e-12):
+        raise ValueError(f"priors must be non-negative and sum to 1, got {priors.tolist()}")
+    cost = zero_one_cost(2) if cost is None else _check_cost(cost, 2)
+    if cost.shape != (2, 2):
+        raise ValueError(f"cost must have shape (2, 2), got {cost.shape}")
+    false_alarm, miss = cost[0, 1] - cost[0, 0], cost[1, 0] - cost[1, 1]
+    if false_alarm <= 0 or miss <= 0:
+        raise ValueError("each error must cost more than the correct decision "
+                         "(C01 > C00 and C10 > C11)")
+    num, den = priors[0] * false_alarm, priors[1] * miss
+    return float(np.inf) if den == 0 else float(num / den)
+
+
+def likelihood_ratio_test(log_lr, threshold=1.0):
+    r"""Decide :math:`\mathcal H_1` (1) where :math:`\log\Lambda(z) > \log\eta`, else 0.
+
+    Working with the log-likelihood ratio :math:`\log p(z\mid\mathcal H_1) - \log
+    p(z\mid\mathcal H_0)` avoids the underflow of products of many small densities. Ties
+    (:math:`\Lambda = \eta`) go to :math:`\mathcal H_0`, as in :func:`bayes_decision`.
+
+    Parameters
+    ----------
+    log_lr : ndarray, any shape
+        Log-likelihood ratios; ``-inf`` and ``inf`` are allowed, NaN is not.
+    threshold : float
+        :math:`\eta \ge 0` (on the ratio, not its logarithm), e.g. from :func:`lrt_threshold`.
+
+    Returns
+    -------
+    ndarray of int64, same shape as ``log_lr``
+    """
+    log_lr = as_float_array(log_lr, "log_lr")
+    if np.any(np.isnan(log_lr)):
+        raise ValueError("log_lr contains NaN")
+    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
+        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
+    if not threshold >= 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    with np.errstate(divide="ignore"):
+        log_eta = np.log(float(threshold))
+    return (log_lr > log_eta).astype(np.int64)
+
+
+def q_function(x):
+    r"""Gaussian tail probability :math:`Q(x) = P(\mathcal N(0, 1) > x) = 1 - \Phi(x)`.
+
+    Parameters
+    ----------
+    x : ndarray or float, any shape
+
+    Returns
+    -------
+    ndarray (float for scalar input), same shape
+    """
+    x = as_float_array(x, "x")
+    if np.any(np.isnan(x)):
+        raise ValueError("x contains NaN")
+    out = ndtr(-x)
+    return float(out) if out.ndim == 0 else out
+
+
+def q_function_inv(p):
+    r"""Inverse of :func:`q_function`: the :math:`x` with :math:`Q(x) = p`, for :math:`p \in [0, 1]`.
+
+    Parameters
+    ----------
+    p : ndarray or float, any shape
+
+    Returns
+    -------
+    ndarray (float for scalar input), same shape; :math:`Q^{-1}(0) = \infty`,
+    :math:`Q^{-1}(1) = -\infty`.
+    """
+    p = as_float_array(p, "p")
+    if np.any(np.isnan(p)) or (p.size and (p.min() < 0 or p.max() > 1)):
+        raise ValueError("p must hold probabilities in [0, 1]")
+    out = -ndtri(p)
+    return float(out) if out.ndim == 0 else out
+
+
+def gaussian_roc(d_prime, thresholds):
+    r"""Analytic ROC of the test :math:`z > \gamma` for :math:`\mathcal N(0,1)` vs :math:`\mathcal N(d',1)`.
+
+    .. math:: P_{FA}(\gamma) = Q(\gamma), \qquad P_D(\gamma) = Q(\gamma - d')
+              = Q\big(Q^{-1}(P_{FA}) - d'\big)
+
+    Any two Gaussians with a common variance :math:`\sigma^2` reduce to this case with
+    :math:`d' = |\mu_1 - \mu_0|/\sigma`.
+
+    Parameters
+    ----------
+    d_prime : float
+        The detectability index :math:`d'`.
+    thresholds : ndarray, any shape
+        Thresholds :math:`\gamma` on the standardised statistic; ``±inf`` allowed.
+
+    Returns
+    -------
+    false_alarm, detection : ndarray, same shape as ``thresholds``
+    """
+    d_prime = _check_real(d_prime, "d_prime")
+    thresholds = as_float_array(thresholds, "thresholds")
+    if np.any(np.isnan(thresholds)):
+        raise ValueError("thresholds contains NaN")
+    return ndtr(-thresholds), ndtr(d_prime - thresholds)
+
+
+def gaussian_auc(d_prime):
+    r"""Area under :func:`gaussian_roc`: :math:`\mathrm{AUC} = \Phi(d'/\sqrt2)`.
+
+    It is :math:`P(z_1 > z_0)` for independent :math:`z_1 \sim \mathcal N(d', 1)` and
+    :math:`z_0 \sim \mathcal N(0, 1)`, because :math:`z_1 - z_0 \sim \mathcal N(d', 2)`.
+    """
+    d_prime = _check_real(d_prime, "d_prime")
+    return float(ndtr(d_prime / np.sqrt(2.0)))
+
+
+# --------------------------------------------------------------------------- ROC from data
+def roc_curve(y_true, y_score, *, drop_intermediate=True):
+    r"""Empirical ROC curve, computed by one sort (no loop over thresholds).
+
+    Sorting the scores in decreasing order and taking cumulative sums of the labels gives, at
+    each distinct score :math:`t`, the numbers of positives and negatives with
+    :math:`\text{score} \ge t`. Tied scores form a single point. The output is exactly that of
+    :func:`sklearn.metrics.roc_curve` with the same ``drop_intermediate``.
+
+    Parameters
+    ----------
+    y_true : ndarray, shape (N,)
+        Labels 0 (:math:`\mathcal H_0`, negative) and 1 (:math:`\mathcal H_1`, positive); both
+        must occur.
+    y_score : ndarray, shape (N,)
+        Scores, larger meaning "more likely positive" (e.g. a log-likelihood ratio).
+    drop_intermediate : bool, default True
+        Drop thresholds whose points lie on a straight segment between their neighbours; they
+        change neither the plotted curve nor its area.
+
+    Returns
+    -------
+    fpr : ndarray, shape (T,)
+        False-positive (false-alarm) rates, increasing, from 0 to 1.
+    tpr : ndarray, shape (T,)
+        True-positive (detection) rates, increasing, from 0 to 1.
+    thresholds : ndarray, shape (T,)
+        Decreasing; ``thresholds[0] = inf`` (nothing is declared positive). Point k is
+        the test "positive when score >= thresholds[k]".
+    """
+    y = _check_binary_labels(y_true)
+    s = _check_scores(y_score, y.shape[0])
+    n_pos = int(y.sum())
+    if n_pos == 0 or n_pos == y.size:
+        raise ValueError("y_true must contain both labels 0 and 1 to define an ROC curve")
+    order = np.argsort(s, kind="mergesort")[::-1]
+    s, y = s[order], y[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(s)), y.size - 1]  # end of each run of equal scores
+    tps = np.cumsum(y)[last_of_tie].astype(np.float64)
+    fps = (last_of_tie + 1) - tps
+    thresholds = s[last_of_tie]
+    if drop_intermediate and fps.shape[0] > 2:
+        corner = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        fps, tps, thresholds = fps[corner], tps[corner], thresholds[corner]
+    fps, tps = np.r_[0.0, fps], np.r_[0.0, tps]
+    return fps / fps[-1], tps / tps[-1], np.r_[np.inf, thresholds]
+
+
+def auc(x, y):
+    r"""Area under a curve by the trapezoidal rule, as :func:`sklearn.metrics.auc`.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T,)
+        Monotonic (increasing or decreasing) abscissae, e.g. ``fpr``; at least 2 points.
+    y : ndarray, shape (T,)
+
+    Returns
+    -------
+    float
+    """
+    x, y = as_float_array(x, "x"), as_float_array(y, "y")
+    check_ndim(x, "x", 1, "(T,)")
+    if y.shape != x.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    if x.shape[0] < 2:
+        raise ValueError(f"at least 2 points are needed to compute an area, got {x.shape[0]}")
+    _check_finite(x, "x")
+    _check_finite(y, "y")
+    dx = np.diff(x)
+    direction = 1.0
+    if np.any(dx < 0):
+        if np.all(dx <= 0):
+            direction = -1.0
+        else:
+            raise ValueError("x is neither increasing nor decreasing")
+    return float(direction * np.sum(dx * (y[1:] + y[:-1]) / 2.0))
+
+
+def roc_auc_score(y_true, y_score):
+    r"""Area under the empirical ROC curve, as :func:`sklearn.metrics.roc_auc_score`.
+
+    It equals the fraction of (positive, negative) pairs whose scores are in the right order,
+    with ties counted as one half (the Mann–Whitney statistic).
+
+    Parameters
+    ----------
+    y_true : ndarray, shape (N,)
+        Labels 0 and 1, both present.
+    y_score : ndarray, shape (N,)
+
+    Returns
+    -------
+    float
+    """
+    fpr, tpr, _ = roc_curve(y_true, y_score)
+    return auc(fpr, tpr)
+
+
+# --------------------------------------------------------------------------- MAP with a Laplace prior
+def soft_threshold(x, threshold):
+    r"""The proximal operator of :math:`\tau\lVert\cdot\rVert_1`:
+    :math:`\operatorname{sign}(x)\max(|x| - \tau, 0)`, elementwise.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+    threshold : float
+        :math:`\tau \ge 0`.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
+    x = as_float_array(x, "x")
+    threshold = _check_real(threshold, "threshold")
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+
+
+def lasso_proximal_gradient(X, y, alpha, *, max_iter=100_000, tol=1e-12):
+    r"""Minimise scikit-learn's Lasso objective by proximal gradient descent (ISTA).
+
+    .. math:: J(w) = \frac{1}{2N}\lVert y - Xw\rVert_2^2 + \alpha\lVert w\rVert_1
+
+    Each step is a gradient step on the smooth part with step size :math:`1/L`,
+    :math:`L = \lVert X\rVert_2^2/N` (its Lipschitz constant), followed by
+    :func:`soft_threshold` with :math:`\tau = \alpha/L`. This is the MAP estimate of linear
+    regression with Gaussian noise of variance :math:`\sigma^2` and independent Laplace priors
+    :math:`p(w_d) \propto e^{-|w_d|/b}` when :math:`\alpha = \sigma^2/(N b)`. There is no
+    intercept (``Lasso(fit_intercept=False)``).
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    y : ndarray, shape (N,)
+    alpha : float
+        :math:`\alpha \ge 0`.
+    max_iter : int
+    tol : float
+        Stop when no weight moves by more than ``tol`` in one step.
+
+    Returns
+    -------
+    w : ndarray, shape (D,)
+        Warns (``RuntimeWarning``) if ``max_iter`` steps did not reach ``tol``.
+    """
+    X = as_float_array(X, "X")
+    check_ndim(X, "X", 2, "(N, D)")
+    if X.shape[0] == 0:
+        raise ValueError("X must have at least one row, got shape (0, D)")
+    y = as_float_array(y, "y")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    _check_finite(X, "X")
+    _check_finite(y, "y")
+    alpha = _check_real(alpha, "alpha")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha}")
+    if not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    n = X.shape[0]
+    lipschitz = np.linalg.norm(X, 2) ** 2 / n
+    w = np.zeros(X.shape[1])
+    if lipschitz == 0:
+        return w
+    for _ in range(int(max_iter)):
+        grad = X.T @ (X @ w - y) / n
+        w_new = soft_threshold(w - grad / lipschitz, alpha / lipschitz)
+        if np.max(np.abs(w_new - w), initial=0.0) <= tol:
+            return w_new
+        w = w_new
+    warnings.warn(f"lasso_proximal_gradient did not converge to tol={tol:g} in {max_iter} "
+                  "iterations", RuntimeWarning, stacklevel=2)
+    return w
