@@ -6,11 +6,12 @@ checks; ``data`` loads data that ships inside installed packages; ``decompositio
 like scikit-learn's.
 """
 from . import (data, decision, decomposition, diagnostics, estimation, functional, glm, gradcheck,
-               information, nn, objectives, optim, plotting, preprocessing, symbolic, training)
+               information, model_selection, nn, objectives, optim, plotting, preprocessing,
+               symbolic, training)
 from .random import default_generator, manual_seed
 
 __version__ = "0.1.0"
 __all__ = ["data", "decision", "decomposition", "diagnostics", "estimation", "functional", "glm",
-           "gradcheck", "information", "nn", "objectives", "optim", "plotting", "preprocessing",
-           "symbolic", "training", "manual_seed", "default_generator"]
+           "gradcheck", "information", "model_selection", "nn", "objectives", "optim", "plotting",
+           "preprocessing", "symbolic", "training", "manual_seed", "default_generator"]
 # dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand.

@@ -11,7 +11,8 @@ __all__ = ["Split", "load_digits_split", "make_regression_1d", "make_two_moons",
 
 @dataclass(frozen=True)
 class Split:
-    """Train/validation/test arrays. ``X_*`` are float64 (n, D); ``y_*`` are int (n,)."""
+    """Train/validation/test arrays: ``X_*`` float64 of shape (n, D); ``y_*`` of shape (n,) (class
+    labels for the digits) or (n, K) (regression targets)."""
     X_train: np.ndarray
     y_train: np.ndarray
     X_val: np.ndarray
