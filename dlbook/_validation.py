@@ -41,6 +41,15 @@ def as_index_array(target, name, n_classes):
     return t
 
 
+def check_positive_int(value, name):
+    """``value`` as an int if it is a positive integer; ``TypeError``/``ValueError`` otherwise."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)
+
+
 def check_same_shape(a, b, name_a, name_b):
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same shape, "

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import as_index_array
 from .random import default_generator
 
 __all__ = ["Split", "load_digits_split", "make_regression_1d", "make_two_moons", "make_spirals",
@@ -107,10 +108,5 @@ def minibatches(n_samples, batch_size, *, shuffle=True, generator=None):
 
 def one_hot(labels, num_classes):
     """Integer labels (N,) to a float one-hot matrix (N, num_classes)."""
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must lie in [0, {num_classes}), got [{labels.min()}, "
-                         f"{labels.max()}]")
+    labels = as_index_array(labels, "labels", num_classes)
     return np.eye(num_classes)[labels]

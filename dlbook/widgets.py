@@ -23,6 +23,8 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 
+from ._validation import check_positive_int
+
 __all__ = ["explore", "static_grid", "param_grid"]
 
 
@@ -39,14 +41,6 @@ def _check_draw(draw, names):
     except TypeError as exc:
         raise TypeError(f"draw{signature} cannot be called as draw(ax, "
                         f"{', '.join(f'{n}=...' for n in names)}): {exc}") from None
-
-
-def _check_positive_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
 
 
 def _format_value(value):
@@ -152,7 +146,7 @@ def static_grid(draw, param_values, *, ncols=3, title=None, figsize=None, sharex
             raise TypeError(f"param_values[{i}] must be a dict of parameters, "
                             f"got {type(params).__name__}")
         _check_draw(draw, list(params))
-    ncols = _check_positive_int(ncols, "ncols")
+    ncols = check_positive_int(ncols, "ncols")
     if not (title is None or title is False or isinstance(title, str) or callable(title)):
         raise TypeError("title must be None, False, a format string or a callable, "
                         f"got {type(title).__name__}")

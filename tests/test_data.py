@@ -154,7 +154,7 @@ def test_one_hot_matches_sklearn(rng):
 
 
 def test_one_hot_errors():
-    with pytest.raises(TypeError, match="integers"):
+    with pytest.raises(TypeError, match="labels must hold integer class indices"):
         data.one_hot(np.array([0.0, 1.0]), 2)
     with pytest.raises(ValueError, match=r"\[0, 3\)"):
         data.one_hot(np.array([0, 3]), 3)

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_float_array, check_probability
+from .._validation import as_float_array, check_positive_int, check_probability
 from ..random import default_generator
 
 __all__ = [
@@ -132,14 +132,6 @@ class Module:
         return x
 
 
-def _check_positive_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
 class Linear(Module):
     r"""Fully connected layer :math:`y = x W^\top + b`.
 
@@ -159,8 +151,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, *, generator=None):
         super().__init__()
-        self.in_features = _check_positive_int(in_features, "in_features")
-        self.out_features = _check_positive_int(out_features, "out_features")
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
         rng = generator if generator is not None else default_generator()
         bound = 1.0 / math.sqrt(self.in_features)
         self.weight = Parameter(rng.uniform(-bound, bound, (self.out_features, self.in_features)))
@@ -304,9 +296,9 @@ class Maxout(Module):
 
     def __init__(self, in_features, out_features, pool_size, *, generator=None):
         super().__init__()
-        self.in_features = _check_positive_int(in_features, "in_features")
-        self.out_features = _check_positive_int(out_features, "out_features")
-        self.pool_size = _check_positive_int(pool_size, "pool_size")
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
+        self.pool_size = check_positive_int(pool_size, "pool_size")
         rng = generator if generator is not None else default_generator()
         bound = 1.0 / math.sqrt(self.in_features)
         shape = (self.pool_size, self.out_features, self.in_features)

@@ -1,8 +1,8 @@
 r"""Batch normalisation (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
 import numpy as np
 
-from .._validation import as_float_array
-from .modules import Module, Parameter, _check_positive_int
+from .._validation import as_float_array, check_positive_int
+from .modules import Module, Parameter
 
 __all__ = ["BatchNorm1d"]
 
@@ -36,7 +36,7 @@ class BatchNorm1d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True):
         super().__init__()
-        self.num_features = _check_positive_int(num_features, "num_features")
+        self.num_features = check_positive_int(num_features, "num_features")
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(np.ones(num_features)) if affine else None
