@@ -7,11 +7,11 @@ like scikit-learn's.
 """
 from . import (data, decision, decomposition, diagnostics, estimation, functional, glm, gradcheck,
                information, model_selection, nn, objectives, optim, plotting, preprocessing,
-               symbolic, training)
+               search, symbolic, training)
 from .random import default_generator, manual_seed
 
 __version__ = "0.1.0"
 __all__ = ["data", "decision", "decomposition", "diagnostics", "estimation", "functional", "glm",
            "gradcheck", "information", "model_selection", "nn", "objectives", "optim", "plotting",
-           "preprocessing", "symbolic", "training", "manual_seed", "default_generator"]
+           "preprocessing", "search", "symbolic", "training", "manual_seed", "default_generator"]
 # dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand.
