@@ -20,6 +20,23 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def coalesce_streams(cell):
+    """Merge consecutive stdout (or stderr) outputs of a cell into one.
+
+    How the kernel splits printed text into messages depends on timing; merging makes the
+    stored notebook the same on every run, so its diff shows only real changes.
+    """
+    merged = []
+    for out in cell.get("outputs", []):
+        if (merged and out.get("output_type") == "stream"
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    cell["outputs"] = merged
+
+
 def execute(path, timeout=600):
     """Execute the notebook at ``path`` in place; return the seconds it took."""
     path = Path(path)
@@ -35,6 +52,8 @@ def execute(path, timeout=600):
     elapsed = time.perf_counter() - start
     for cell in nb.cells:  # drop run-specific timing metadata so diffs stay clean
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            coalesce_streams(cell)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return elapsed
