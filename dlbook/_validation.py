@@ -41,6 +41,22 @@ def as_index_array(target, name, n_classes):
     return t
 
 
+def check_finite(a, name):
+    """Raise ``ValueError`` if ``a`` holds NaN or an infinity."""
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinity")
+
+
+def as_design_matrix(X, name="X"):
+    """A data matrix: float64, shape (N, D) with N >= 1, every entry finite."""
+    X = as_float_array(X, name)
+    check_ndim(X, name, 2, "(N, D)")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one row, got shape (0, D)")
+    check_finite(X, name)
+    return X
+
+
 def check_positive_int(value, name):
     """``value`` as an int if it is a positive integer; ``TypeError``/``ValueError`` otherwise."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):

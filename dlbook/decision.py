@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ._validation import as_float_array, check_ndim
+from ._validation import as_design_matrix, as_float_array, check_finite, check_ndim
 
 __all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
            "empirical_risk", "lrt_threshold", "likelihood_ratio_test", "q_function",
@@ -34,11 +34,6 @@ __all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
 
 
 # --------------------------------------------------------------------------- validation
-def _check_finite(a, name):
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinity")
-
-
 def _check_cost(cost, n_hypotheses=None):
     cost = as_float_array(cost, "cost")
     check_ndim(cost, "cost", 2, "(M, A)")
@@ -48,7 +43,7 @@ def _check_cost(cost, n_hypotheses=None):
     if n_hypotheses is not None and cost.shape[0] != n_hypotheses:
         raise ValueError(f"cost must have one row per hypothesis, shape ({n_hypotheses}, A), "
                          f"got shape {cost.shape}")
-    _check_finite(cost, "cost")
+    check_finite(cost, "cost")
     return cost
 
 
@@ -56,7 +51,7 @@ def _check_probabilities(p, name, layout):
     """Non-negative finite entries, last axis = hypotheses; rows need not sum to one."""
     p = as_float_array(p, name)
     check_ndim(p, name, 2, layout)
-    _check_finite(p, name)
+    check_finite(p, name)
     if p.size and p.min() < 0:
         raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
     return p
@@ -78,7 +73,7 @@ def _check_scores(y_score, n):
     check_ndim(s, "y_score", 1, "(N,)")
     if s.shape != (n,):
         raise ValueError(f"y_score must have shape ({n},), one score per label, got {s.shape}")
-    _check_finite(s, "y_score")
+    check_finite(s, "y_score")
     return s
 
 
@@ -259,7 +254,7 @@ def lrt_threshold(priors, cost=None):
     priors = as_float_array(priors, "priors")
     if priors.shape != (2,):
         raise ValueError(f"priors must have shape (2,), got {priors.shape}")
-    _check_finite(priors, "priors")
+    check_finite(priors, "priors")
     if priors.min() < 0 or not np.isclose(priors.sum(), 1.0, rtol=0, atol=1e-12):
         raise ValueError(f"priors must be non-negative and sum to 1, got {priors.tolist()}")
     cost = zero_one_cost(2) if cost is None else _check_cost(cost, 2)
@@ -444,8 +439,8 @@ def auc(x, y):
         raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
     if x.shape[0] < 2:
         raise ValueError(f"at least 2 points are needed to compute an area, got {x.shape[0]}")
-    _check_finite(x, "x")
-    _check_finite(y, "y")
+    check_finite(x, "x")
+    check_finite(y, "y")
     dx = np.diff(x)
     direction = 1.0
     if np.any(dx < 0):
@@ -525,15 +520,11 @@ def lasso_proximal_gradient(X, y, alpha, *, max_iter=100_000, tol=1e-12):
     w : ndarray, shape (D,)
         Warns (``RuntimeWarning``) if ``max_iter`` steps did not reach ``tol``.
     """
-    X = as_float_array(X, "X")
-    check_ndim(X, "X", 2, "(N, D)")
-    if X.shape[0] == 0:
-        raise ValueError("X must have at least one row, got shape (0, D)")
+    X = as_design_matrix(X)
     y = as_float_array(y, "y")
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    _check_finite(X, "X")
-    _check_finite(y, "y")
+    check_finite(y, "y")
     alpha = _check_real(alpha, "alpha")
     if alpha < 0:
         raise ValueError(f"alpha must be >= 0, got {alpha}")

@@ -9,19 +9,16 @@ import numbers
 import numpy as np
 import scipy.linalg
 
-from ._validation import as_float_array, check_ndim
+from ._validation import as_design_matrix, as_float_array, check_ndim
 
 __all__ = ["PCA", "LinearDiscriminantAnalysis"]
 
 
 def _check_X(X, name="X", n_features=None):
-    X = as_float_array(X, name)
-    check_ndim(X, name, 2, "(N, D)")
+    X = as_design_matrix(X, name)
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features, but the estimator was fitted with "
                          f"{n_features} features")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinity")
     return X
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_ndim
+from ._validation import as_design_matrix, as_float_array, check_finite, check_ndim
 from .functional import binary_cross_entropy_with_logits, sigmoid
 
 __all__ = ["MODELS", "add_intercept", "mean_function", "mean_function_derivative", "predict",
@@ -52,21 +52,13 @@ def _check_model(model):
     return model
 
 
-def _check_finite(a, name):
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinity")
-
-
 def _check_X_w(X, w):
-    X = as_float_array(X, "X")
-    check_ndim(X, "X", 2, "(N, D)")
-    if X.shape[0] == 0:
-        raise ValueError("X must have at least one row, got shape (0, D)")
+    X = as_design_matrix(X)
     w = as_float_array(w, "w")
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},) to match X of shape {X.shape}, "
                          f"got {w.shape}")
-    _check_finite(X, "X")
+    check_finite(X, "X")
     return X, w
 
 
@@ -74,7 +66,7 @@ def _check_y(model, y, n):
     y = as_float_array(y, "y")
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), one target per row of X, got {y.shape}")
-    _check_finite(y, "y")
+    check_finite(y, "y")
     if model == "logistic" and y.size and (y.min() < 0 or y.max() > 1):
         raise ValueError("logistic regression needs targets in [0, 1], got values in "
                          f"[{y.min():g}, {y.max():g}]")
@@ -309,7 +301,7 @@ def _check_fit_args(model, X, y, w0, lr, line_search, max_iter, tol, c, shrink, 
     w = np.zeros(X.shape[1]) if w0 is None else np.array(as_float_array(w0, "w0"))
     X, w = _check_X_w(X, w)
     y = _check_y(model, y, X.shape[0])
-    _check_finite(w, "w0")
+    check_finite(w, "w0")
     lr = _check_positive(lr, "lr")
     tol = _check_positive(tol, "tol")
     c = _check_positive(c, "c", upper=1)

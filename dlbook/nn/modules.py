@@ -14,7 +14,6 @@ returns d loss / d input, ready to be passed to ``model.backward``::
     optimizer.step()
 """
 import math
-import numbers
 
 import numpy as np
 
