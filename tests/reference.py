@@ -66,3 +66,54 @@ def tt(a, requires_grad=False):
 def tlong(a):
     import torch
     return torch.tensor(np.asarray(a), dtype=torch.long)
+
+
+# --------------------------------------------------------------------------- optimizer parity
+def rosenbrock_grad(x):
+    """Gradient of the extended Rosenbrock function sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2,
+    derived by hand in NumPy, so a torch run (autograd) shares nothing with it but the optimizer."""
+    r = x[1:] - x[:-1] ** 2
+    g = np.zeros_like(x)
+    g[:-1] += -400 * x[:-1] * r - 2 * (1 - x[:-1])
+    g[1:] += 200 * r
+    return g
+
+
+def tanh_mlp_pair(torch, rng):
+    """A 3-8-8-2 tanh MLP in dlbook and an identical float64 copy in torch, with regression
+    data X (32, 3), Y (32, 2) for it."""
+    from dlbook import nn
+    model = nn.Sequential(nn.Linear(3, 8, generator=rng), nn.Tanh(),
+                          nn.Linear(8, 8, generator=rng), nn.Tanh(),
+                          nn.Linear(8, 2, generator=rng))
+    ref = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8),
+                              torch.nn.Tanh(), torch.nn.Linear(8, 2)).to(torch.float64)
+    with torch.no_grad():
+        for p, q in zip(model.parameters(), ref.parameters()):
+            q.copy_(tt(p.data))
+    X = rng.normal(size=(32, 3))
+    Y = np.c_[np.sin(2 * X[:, 0]) * X[:, 1], np.cos(X[:, 2])]
+    return model, ref, X, Y
+
+
+def train_side_by_side(torch, model, ref, opt, opt_t, X, Y, steps, compare, rtol, atol):
+    """Train the dlbook model (its own backward) and the torch copy (autograd) on the same
+    cycling minibatches of 8; after every step assert equal losses and call ``compare()``.
+    Returns the dlbook losses."""
+    from dlbook import nn
+    loss_fn = nn.MSELoss()
+    losses = []
+    for k in range(steps):
+        idx = slice((8 * k) % 32, (8 * k) % 32 + 8)
+        loss = loss_fn(model(X[idx]), Y[idx])
+        opt.zero_grad()
+        model.backward(loss_fn.backward())
+        opt.step()
+        opt_t.zero_grad()
+        loss_t = torch.nn.functional.mse_loss(ref(tt(X[idx])), tt(Y[idx]))
+        loss_t.backward()
+        opt_t.step()
+        assert abs(loss - loss_t.item()) <= atol + rtol * abs(loss_t.item())
+        compare()
+        losses.append(loss)
+    return losses

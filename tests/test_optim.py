@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dlbook import nn, optim
-from reference import assert_parity, tt
+from reference import assert_parity, rosenbrock_grad, tanh_mlp_pair, train_side_by_side, tt
 
 STEPS = 60
 STEP_RTOL, STEP_ATOL = 1e-9, 1e-12
@@ -17,40 +17,16 @@ SGD_OPTIONS = [dict(momentum=m, dampening=d, weight_decay=wd, nesterov=n)
 SGD_IDS = ["m{momentum}-d{dampening}-wd{weight_decay}-n{nesterov}".format(**o) for o in SGD_OPTIONS]
 
 
-def _mlp_pair(torch, rng):
-    """A 3-8-8-2 tanh MLP in dlbook and an identical copy in torch."""
-    model = nn.Sequential(nn.Linear(3, 8, generator=rng), nn.Tanh(),
-                          nn.Linear(8, 8, generator=rng), nn.Tanh(),
-                          nn.Linear(8, 2, generator=rng))
-    ref = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(),
-                              torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
-    ref = ref.to(torch.float64)
-    with torch.no_grad():
-        for p, q in zip(model.parameters(), ref.parameters()):
-            q.copy_(tt(p.data))
-    return model, ref
-
-
 def _run_parity(torch, rng, make_groups, defaults, steps=STEPS):
-    model, ref = _mlp_pair(torch, rng)
-    X = rng.normal(size=(32, 3))
-    Y = np.c_[np.sin(2 * X[:, 0]) * X[:, 1], np.cos(X[:, 2])]
+    model, ref, X, Y = tanh_mlp_pair(torch, rng)
     opt = optim.SGD(make_groups(model.parameters()), **defaults)
     opt_t = torch.optim.SGD(make_groups(list(ref.parameters())), **defaults)
-    loss_fn = nn.MSELoss()
-    for k in range(steps):
-        idx = slice((8 * k) % 32, (8 * k) % 32 + 8)      # cycling minibatches
-        loss = loss_fn(model(X[idx]), Y[idx])
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        opt_t.zero_grad()
-        loss_t = torch.nn.functional.mse_loss(ref(tt(X[idx])), tt(Y[idx]))
-        loss_t.backward()
-        opt_t.step()
-        assert_parity(loss, loss_t, rtol=STEP_RTOL, atol=STEP_ATOL)
+
+    def compare():
         for p, q in zip(model.parameters(), ref.parameters()):
             assert_parity(p.data, q, rtol=STEP_RTOL, atol=STEP_ATOL)
+
+    train_side_by_side(torch, model, ref, opt, opt_t, X, Y, steps, compare, STEP_RTOL, STEP_ATOL)
     return model
 
 
@@ -68,11 +44,6 @@ def test_sgd_parity_param_groups(torch, rng):
     _run_parity(torch, rng, groups, dict(lr=0.2, weight_decay=1e-2))
 
 
-def _rosenbrock_grad(w):
-    a, b = w
-    return np.array([-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)])
-
-
 @pytest.mark.parametrize("options", [dict(), dict(momentum=0.9, nesterov=True),
                                      dict(momentum=0.8, dampening=0.3, weight_decay=0.1)])
 def test_sgd_parity_rosenbrock(torch, options):
@@ -84,7 +55,7 @@ def test_sgd_parity_rosenbrock(torch, options):
     opt_t = torch.optim.SGD([q], lr=2e-4, **options)
     for _ in range(200):
         opt.zero_grad()
-        p.accumulate(_rosenbrock_grad(p.data))
+        p.accumulate(rosenbrock_grad(p.data))
         opt.step()
         opt_t.zero_grad()
         ((1 - q[0]) ** 2 + 100 * (q[1] - q[0] ** 2) ** 2).backward()

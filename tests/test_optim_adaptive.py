@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dlbook import nn, optim
-from reference import assert_parity, tt
+from reference import assert_parity, rosenbrock_grad, tanh_mlp_pair, train_side_by_side, tt
 
 STEPS = 100
 STEP_RTOL, STEP_ATOL = 1e-9, 1e-12
@@ -89,15 +89,6 @@ def _rosenbrock(x):
     return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
 
 
-def _rosenbrock_grad(x):
-    """Its gradient derived by hand (NumPy), so the two runs share nothing but the optimizer."""
-    r = x[1:] - x[:-1] ** 2
-    g = np.zeros_like(x)
-    g[:-1] += -400 * x[:-1] * r - 2 * (1 - x[:-1])
-    g[1:] += 200 * r
-    return g
-
-
 @pytest.mark.parametrize("name, options", CASES, ids=CASE_IDS)
 def test_parity_rosenbrock(torch, name, options):
     """Two Parameters in two groups. Both runs get their gradient from the same hand-derived
@@ -108,16 +99,16 @@ def test_parity_rosenbrock(torch, name, options):
     dl_params = [nn.Parameter(a) for a in x0]
     t_params = [tt(a, True) for a in x0]
     _rosenbrock(torch.cat(t_params)).backward()
-    np.testing.assert_allclose(_rosenbrock_grad(np.concatenate(x0)),
+    np.testing.assert_allclose(rosenbrock_grad(np.concatenate(x0)),
                                np.concatenate([q.grad.numpy() for q in t_params]), rtol=1e-13)
     opt, opt_t = _pair(torch, name, options, dl_params, t_params, split=1)
     for _ in range(STEPS):
-        g = _rosenbrock_grad(np.concatenate([p.data for p in dl_params]))
+        g = rosenbrock_grad(np.concatenate([p.data for p in dl_params]))
         opt.zero_grad()
         dl_params[0].accumulate(g[:2])
         dl_params[1].accumulate(g[2:])
         opt.step()
-        g_t = _rosenbrock_grad(torch.cat(t_params).detach().numpy())
+        g_t = rosenbrock_grad(torch.cat(t_params).detach().numpy())
         t_params[0].grad, t_params[1].grad = tt(g_t[:2]), tt(g_t[2:])
         opt_t.step()
         _compare(dl_params, t_params)
@@ -126,43 +117,15 @@ def test_parity_rosenbrock(torch, name, options):
     assert not np.allclose(np.concatenate([p.data for p in dl_params]), np.concatenate(x0))
 
 
-def _mlp_pair(torch, rng):
-    """A 3-8-8-2 tanh MLP in dlbook and an identical float64 copy in torch."""
-    model = nn.Sequential(nn.Linear(3, 8, generator=rng), nn.Tanh(),
-                          nn.Linear(8, 8, generator=rng), nn.Tanh(),
-                          nn.Linear(8, 2, generator=rng))
-    ref = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8),
-                              torch.nn.Tanh(), torch.nn.Linear(8, 2)).to(torch.float64)
-    with torch.no_grad():
-        for p, q in zip(model.parameters(), ref.parameters()):
-            q.copy_(tt(p.data))
-    return model, ref
-
-
 @pytest.mark.parametrize("name, options", MLP_CASES, ids=MLP_IDS)
 def test_parity_tanh_mlp(torch, name, options, rng):
     """Six Parameters in two groups; dlbook's gradients from its own backward, torch's from
     autograd; cycling minibatches of a non-linear regression."""
-    model, ref = _mlp_pair(torch, rng)
-    X = rng.normal(size=(32, 3))
-    Y = np.c_[np.sin(2 * X[:, 0]) * X[:, 1], np.cos(X[:, 2])]
+    model, ref, X, Y = tanh_mlp_pair(torch, rng)
     dl_params, t_params = model.parameters(), list(ref.parameters())
     opt, opt_t = _pair(torch, name, options, dl_params, t_params, split=2)
-    loss_fn = nn.MSELoss()
-    losses = []
-    for k in range(STEPS):
-        idx = slice((8 * k) % 32, (8 * k) % 32 + 8)
-        loss = loss_fn(model(X[idx]), Y[idx])
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        opt_t.zero_grad()
-        loss_t = torch.nn.functional.mse_loss(ref(tt(X[idx])), tt(Y[idx]))
-        loss_t.backward()
-        opt_t.step()
-        assert abs(loss - loss_t.item()) <= STEP_ATOL + STEP_RTOL * abs(loss_t.item())
-        _compare(dl_params, t_params)
-        losses.append(loss)
+    losses = train_side_by_side(torch, model, ref, opt, opt_t, X, Y, STEPS,
+                                lambda: _compare(dl_params, t_params), STEP_RTOL, STEP_ATOL)
     _compare_state(opt, opt_t, dl_params, t_params)
     assert all(math.isfinite(v) for v in losses)
 
@@ -170,7 +133,7 @@ def test_parity_tanh_mlp(torch, name, options, rng):
 def test_groups_override_other_hyper_parameters(torch, rng):
     """A group may override any hyper-parameter, not only lr (here betas, weight decay,
     amsgrad), exactly as in torch."""
-    model, ref = _mlp_pair(torch, rng)
+    model, ref, _, _ = tanh_mlp_pair(torch, rng)
     X = rng.normal(size=(32, 3))
     Y = np.tanh(X[:, :2] * 2)
 
