@@ -1,4 +1,7 @@
 """The book's figure style and a few figures that several chapters draw."""
+import functools
+import sys
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -9,8 +12,19 @@ __all__ = ["use_book_style", "COLORS", "plot_learning_curves", "plot_confusion_m
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 
+#: PNG metadata of the figures a notebook shows or glues: matplotlib would otherwise write
+#: "Software: Matplotlib version ..." into every image, and nbval compares the stored bytes.
+PNG_METADATA = {"Software": None}
+
+
 def use_book_style():
-    """Apply the book's matplotlib style (call once per notebook)."""
+    """Apply the book's matplotlib style (call once per notebook, before its first figure).
+
+    In a notebook it also makes the PNG of every figure shown inline or stored with myst-nb's
+    ``glue`` carry no matplotlib version (see :data:`PNG_METADATA`), so a stored figure's
+    bytes change only when its pixels do.
+    """
+    _png_figures_without_version()
     mpl.rcParams.update({
         "figure.figsize": (6.4, 3.6),
         "figure.dpi": 100,
@@ -28,6 +42,28 @@ def use_book_style():
         "image.cmap": "viridis",
         "svg.hashsalt": "dlbook",
     })
+
+
+def _png_figures_without_version():
+    """Pass :data:`PNG_METADATA` to the function IPython uses to render figures as PNG.
+
+    Only the PNG renderer of the inline backend (plain or retina) is changed: other formats
+    do not take a ``Software`` key. Outside a notebook this does nothing.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or "inline" not in mpl.get_backend():
+        return
+    # matplotlib loads its backend at the first figure, and the inline backend registers
+    # IPython's figure renderers when it loads: load it now so there is a renderer to adjust.
+    import matplotlib_inline.backend_inline  # noqa: F401
+    from IPython.core.pylabtools import print_figure, retina_figure
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters["image/png"]
+    render = png.for_type(Figure)
+    if isinstance(render, functools.partial) and render.func in (print_figure, retina_figure):
+        png.for_type(Figure, functools.partial(render, metadata=PNG_METADATA))
 
 
 def plot_learning_curves(history, ax=None, *, keys=None, xlabel="epoch", ylabel=None):

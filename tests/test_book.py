@@ -1,4 +1,10 @@
-"""Checks of the book as a whole: table of contents, static notebook checks, HTML build."""
+"""Checks of the book as a whole: table of contents, static notebook checks, HTML build.
+
+Every test here carries the ``book`` marker: ``python -m pytest tests -m "not book"`` leaves
+them out for a fast run of the library's tests.
+"""
+import base64
+import io
 import json
 import os
 import re
@@ -8,10 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from matplotlib.figure import Figure
+
+from dlbook.tools import check_notebooks as checks
+from dlbook.tools.check_notebooks import notebooks, toc_entries
+
+pytestmark = pytest.mark.book
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK_CHECK = ROOT.parent / "shared" / "tools" / "book-check"
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from offline_mathjax import mathjax_es5  # noqa: E402
@@ -19,64 +29,27 @@ from offline_mathjax import mathjax_es5  # noqa: E402
 LOCAL_MATHJAX = mathjax_es5() is not None
 
 
-def toc_entries():
-    """Every ``file:``/``root:`` entry of _toc.yml, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    entries = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                entries.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return entries
-
-
-def resolve(entry):
-    for suffix in ("", ".ipynb", ".md"):
-        path = ROOT / (entry + suffix)
-        if path.is_file():
-            return path
-    return None
-
-
-def notebooks():
-    return sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-
-
-def test_every_toc_entry_exists():
-    missing = [e for e in toc_entries() if resolve(e) is None]
-    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
-
-
-def test_every_notebook_is_in_the_toc():
-    listed = {resolve(e) for e in toc_entries()}
-    unlisted = [str(p.relative_to(ROOT)) for p in notebooks() if p not in listed]
-    assert not unlisted, f"notebooks missing from _toc.yml: {unlisted}"
+def test_toc_and_notebooks_agree():
+    """Every _toc.yml entry exists and every notebook under book/ is listed."""
+    problems = checks.toc_problems(ROOT)
+    assert not problems, "\n".join(problems)
 
 
 def test_there_are_chapters():
-    assert len(notebooks()) >= 6
+    assert len(notebooks(ROOT)) >= 6
 
 
-@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
-def test_notebook_is_a_stored_fresh_run(path):
+@pytest.mark.parametrize("path", notebooks(ROOT), ids=lambda p: p.stem)
+def test_notebook_static_checks(path):
+    """A fresh run stored with outputs; no unexpected errors, nothing machine-specific, no
+    software versions in figures, under 3 MB (see dlbook/tools/check_notebooks.py)."""
+    problems = checks.notebook_problems(path, ROOT)
+    assert not problems, "\n".join(problems)
     nb = json.loads(path.read_text())
-    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
-    counts = [c["execution_count"] for c in code]
-    assert counts == list(range(1, len(code) + 1)), \
-        f"{path.name} was not executed top to bottom in a fresh kernel: {counts}"
-    assert any(c["outputs"] for c in code), f"{path.name} has no stored outputs"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
-@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", notebooks(ROOT), ids=lambda p: p.stem)
 def test_notebook_has_checks_and_exercises(path):
     """A chapter proves something (asserts), has exercises with solutions, and cites sources."""
     nb = json.loads(path.read_text())
@@ -88,10 +61,47 @@ def test_notebook_has_checks_and_exercises(path):
     assert "{cite" in text, f"{path.name} cites nothing"
 
 
-@pytest.mark.skipif(not BOOK_CHECK.exists(), reason="shared/tools/book-check is not beside this checkout")
-def test_book_check_passes():
-    out = subprocess.run([sys.executable, str(BOOK_CHECK), str(ROOT)], capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
+def _png(**savefig_kwargs):
+    buffer = io.BytesIO()
+    Figure(figsize=(1, 1)).savefig(buffer, format="png", **savefig_kwargs)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def test_static_checks_find_each_kind_of_problem(tmp_path):
+    """The checker itself: a notebook with one instance of every problem, and clean cells."""
+    def cell(count, outputs, tags=()):
+        return {"cell_type": "code", "execution_count": count, "source": "x",
+                "metadata": {"tags": list(tags)}, "outputs": outputs}
+
+    def stream(text):
+        return {"output_type": "stream", "name": "stdout", "text": text}
+
+    def error(name):
+        return {"output_type": "error", "ename": name, "evalue": "", "traceback": []}
+
+    def glued(png):
+        return {"output_type": "display_data", "metadata": {},
+                "data": {"application/papermill.record/image/png": png}}
+
+    cells = [
+        cell(1, [stream("loss 0.1250\n"), glued(_png(metadata={"Software": None}))]),
+        cell(2, [error("ValueError")], tags=["raises-exception"]),
+        cell(3, [stream("epoch 1 took 2.5 s\n")]),                   # 2: timing
+        cell(5, [stream("saved to /home/reader/fig.png\n")]),        # 3: path; count 5 != 4
+        cell(5, [stream("<object object at 0x7f3a2c1b9e40>\n")]),   # 4: address
+        cell(6, [error("ZeroDivisionError")]),                       # 5: untagged error
+        cell(7, [glued(_png())]),                                    # 6: matplotlib version
+    ]
+    path = tmp_path / "chapter.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    report = "\n".join(checks.notebook_problems(path, tmp_path))
+    for expected in ["execution counts [1, 2, 3, 5, 5, 6, 7]", "cell 2: output shows a timing",
+                     "cell 3: output shows an absolute path", "cell 4: output shows a memory",
+                     "cell 5: stored error ZeroDivisionError", "cell 6: a figure stores"]:
+        assert expected in report, f"{expected!r} not reported:\n{report}"
+    assert "cell 0" not in report and "cell 1" not in report
+    assert len(report.splitlines()) == 6
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +126,7 @@ def test_html_build_has_no_warnings(html_build):
 def test_html_pages_are_complete(html_build):
     proc, html = html_build
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    for entry in toc_entries():
+    for entry in toc_entries(ROOT):
         page = html / (entry + ".html")
         assert page.is_file(), f"no HTML page for {entry}"
         text = page.read_text()
@@ -132,6 +142,6 @@ def test_html_pages_are_complete(html_build):
             assert scripts, f"{page.name} does not load MathJax"
             assert all((page.parent / s).resolve().is_file() for s in scripts), \
                 f"{page.name}: MathJax is not served from the book itself: {scripts}"
-    for nb in notebooks():
+    for nb in notebooks(ROOT):
         text = (html / nb.relative_to(ROOT).with_suffix(".html")).read_text()
         assert "solution" in text and "dropdown" in text, f"{nb.name}: exercise solutions not hidden"

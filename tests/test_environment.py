@@ -11,3 +11,5 @@ def test_reference_libraries_are_installed():
     assert importlib.util.find_spec("torch") is not None, \
         "PyTorch is required for the parity tests: pip install -r requirements-test.txt"
     assert importlib.util.find_spec("sklearn") is not None
+    assert importlib.util.find_spec("nltk") is not None, \
+        "NLTK is required for the language-model parity tests: pip install -r requirements-test.txt"

@@ -68,7 +68,7 @@ def test_reference_matches_finite_differences():
         check_gradient(cost, p, g, tol=1e-7)
 
 
-def test_reference_leaves_global_generator_alone():
+def test_reference_leaves_global_generator_alone(restore_default_generator):
     import dlbook
     dlbook.manual_seed(3)
     before = dlbook.default_generator().bit_generator.state

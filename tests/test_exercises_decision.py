@@ -46,7 +46,7 @@ def test_rejects_mistakes(mistake):
         check_roc_curve(wrong)
 
 
-def test_checking_does_not_touch_the_global_generator():
+def test_checking_does_not_touch_the_global_generator(restore_default_generator):
     import dlbook
     dlbook.manual_seed(5)
     before = dlbook.default_generator().bit_generator.state

@@ -67,7 +67,7 @@ def test_newton_rejects_mistakes(mistake):
         check_newton_step(wrong)
 
 
-def test_checking_does_not_touch_the_global_generator():
+def test_checking_does_not_touch_the_global_generator(restore_default_generator):
     import dlbook
     dlbook.manual_seed(5)
     before = dlbook.default_generator().bit_generator.state

@@ -63,7 +63,7 @@ def test_count_parameters_rejects_forgotten_biases():
         check_count_parameters(weights_only)
 
 
-def test_checking_does_not_touch_the_global_generator():
+def test_checking_does_not_touch_the_global_generator(restore_default_generator):
     import dlbook
     dlbook.manual_seed(3)
     before = dlbook.default_generator().bit_generator.state

@@ -38,10 +38,14 @@ def test_calculate_gain_leaky_relu_param_equals_torch(torch, param):
     assert ours == pytest.approx(_gain("leaky_relu", param), rel=1e-15)
 
 
-@pytest.mark.parametrize("bad", ["softmax", "Relu", "gelu", ""])
-def test_calculate_gain_unknown_nonlinearity(torch, bad):
+@pytest.mark.parametrize("bad", ["softmax", "Relu", "gelu", "swish", ""])
+def test_calculate_gain_unknown_nonlinearity(bad):
     with pytest.raises(ValueError, match="nonlinearity"):
         init.calculate_gain(bad)
+
+
+@pytest.mark.parametrize("bad", ["softmax", "Relu", "gelu", "swish", ""])
+def test_torch_also_rejects_unknown_nonlinearity(torch, bad):
     with pytest.raises(ValueError):
         torch.nn.init.calculate_gain(bad)
 
@@ -127,14 +131,29 @@ def test_kaiming_defaults_give_relu_gain():
     assert np.std(w) == pytest.approx(math.sqrt(2 / 250), rel=0.02)
 
 
-@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-                                  "kaiming_normal_"])
-def test_same_scale_as_torch(torch, name):
+@pytest.mark.parametrize("shape", BIG, ids=str)
+def test_kaiming_uniform_with_linear_default_slope(shape):
+    """a = sqrt(5), the slope torch.nn.Linear uses, gives the bound 1/sqrt(fan_in)."""
+    fan_in = shape[1] * int(np.prod(shape[2:]))
+    w = init.kaiming_uniform_(np.empty(shape), a=math.sqrt(5), generator=np.random.default_rng(7))
+    _check_uniform(w, 1 / math.sqrt(fan_in))
+
+
+SCALE_CASES = [("xavier_uniform_", {}), ("xavier_normal_", {}), ("kaiming_uniform_", {}),
+               ("kaiming_normal_", {}), ("xavier_normal_", dict(gain=2.0)),
+               ("kaiming_uniform_", dict(a=0.1)), ("kaiming_normal_", dict(mode="fan_out"))]
+
+
+@pytest.mark.parametrize("name, kwargs", SCALE_CASES,
+                         ids=["-".join([name] + [f"{k}={v}" for k, v in kw.items()])
+                              for name, kw in SCALE_CASES])
+def test_same_scale_as_torch(torch, name, kwargs):
     """The empirical std of dlbook's and torch's samples agree (same formula, same fans)."""
     shape = (128, 64, 3, 3)
-    ours = getattr(init, name)(np.empty(shape), generator=np.random.default_rng(6))
+    ours = getattr(init, name)(np.empty(shape), generator=np.random.default_rng(6), **kwargs)
     torch.manual_seed(0)
-    theirs = getattr(torch.nn.init, name)(torch.empty(shape, dtype=torch.float64)).numpy()
+    theirs = getattr(torch.nn.init, name)(torch.empty(shape, dtype=torch.float64),
+                                          **kwargs).numpy()
     assert np.std(ours) == pytest.approx(np.std(theirs), rel=0.02)
     assert np.max(np.abs(ours)) == pytest.approx(np.max(np.abs(theirs)), rel=0.1)
 
@@ -185,8 +204,10 @@ def test_default_generator_follows_manual_seed(restore_default_generator):
 def test_zeros_and_ones():
     p = nn.Parameter(np.full((2, 3), 7.0))
     assert init.zeros_(p) is p and not p.data.any()
+    assert init.ones_(p) is p and np.all(p.data == 1.0)
     arr = np.zeros(4)
     assert init.ones_(arr) is arr and np.all(arr == 1.0)
+    assert init.zeros_(arr) is arr and not arr.any()
 
 
 # --------------------------------------------------------------------------- errors
@@ -210,6 +231,12 @@ def test_bad_mode_and_nonlinearity_raise(fn):
         fn(np.zeros((3, 4)), mode="fan_avg")
     with pytest.raises(ValueError, match="nonlinearity"):
         fn(np.zeros((3, 4)), nonlinearity="softplus")
+
+
+@pytest.mark.parametrize("fn", [init.zeros_, init.ones_], ids=["zeros_", "ones_"])
+def test_constant_fills_need_float64(fn):
+    with pytest.raises(TypeError, match="float64"):
+        fn(np.zeros(3, dtype=np.float32))
 
 
 @pytest.mark.parametrize("fn", INITS, ids=INIT_IDS)

@@ -1,6 +1,7 @@
 """dlbook.nn.BatchNorm1d: parity with torch.nn.BatchNorm1d (float64) over consecutive batches in
 train and eval modes for every option (outputs, gradients, running statistics), finite-difference
-gradient checks, statistics computed here by hand, and input validation."""
+gradient checks, statistics computed here by hand, its place in Sequential, and input
+validation."""
 import itertools
 
 import numpy as np
@@ -16,9 +17,9 @@ OPTIONS = list(itertools.product(SHAPES, (True, False), (True, False), (0.1, 0.3
 OPTION_IDS = [f"{s}-affine{a}-track{t}-momentum{m}" for s, a, t, m in OPTIONS]
 
 
-def _pair(torch, rng, affine, track, momentum):
-    bn = nn.BatchNorm1d(D, momentum=momentum, affine=affine, track_running_stats=track)
-    ref = torch.nn.BatchNorm1d(D, momentum=momentum, affine=affine,
+def _pair(torch, rng, affine, track, momentum, eps=1e-5):
+    bn = nn.BatchNorm1d(D, eps=eps, momentum=momentum, affine=affine, track_running_stats=track)
+    ref = torch.nn.BatchNorm1d(D, eps=eps, momentum=momentum, affine=affine,
                                track_running_stats=track).to(torch.float64)
     if affine:   # non-trivial gamma and beta, the same in both
         gamma, beta = rng.uniform(0.5, 2.0, D), rng.normal(size=D)
@@ -56,11 +57,9 @@ def _compare_step(torch, bn, ref, x, rng):
         assert ref.running_mean is None
 
 
-@pytest.mark.parametrize("shape, affine, track, momentum", OPTIONS, ids=OPTION_IDS)
-def test_parity_with_torch_over_batches_and_modes(torch, rng, shape, affine, track, momentum):
+def _run_schedule(torch, rng, bn, ref, shape):
     """Four training batches (shifted, scaled data so the running statistics move), two in
-    evaluation mode, then one more training batch."""
-    bn, ref = _pair(torch, rng, affine, track, momentum)
+    evaluation mode, then one more training batch, each compared with torch."""
     schedule = ["train"] * 4 + ["eval"] * 2 + ["train"]
     for k, mode in enumerate(schedule):
         bn.train(mode == "train")
@@ -68,8 +67,20 @@ def test_parity_with_torch_over_batches_and_modes(torch, rng, shape, affine, tra
         x = rng.normal(size=SHAPES[shape]) * rng.uniform(0.5, 3.0, (1, D) + (1,) * (len(
             SHAPES[shape]) - 2)) + rng.normal(size=(1, D) + (1,) * (len(SHAPES[shape]) - 2)) * k
         _compare_step(torch, bn, ref, x, rng)
+
+
+@pytest.mark.parametrize("shape, affine, track, momentum", OPTIONS, ids=OPTION_IDS)
+def test_parity_with_torch_over_batches_and_modes(torch, rng, shape, affine, track, momentum):
+    bn, ref = _pair(torch, rng, affine, track, momentum)
+    _run_schedule(torch, rng, bn, ref, shape)
     if track:
         assert bn.num_batches_tracked == 5
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_parity_with_torch_for_another_eps(torch, rng, shape):
+    bn, ref = _pair(torch, rng, affine=True, track=True, momentum=0.3, eps=1e-3)
+    _run_schedule(torch, rng, bn, ref, shape)
 
 
 def test_eval_after_training_uses_running_statistics_by_hand(rng):
@@ -111,6 +122,22 @@ def test_train_output_is_normalised_per_feature(rng):
     y = nn.BatchNorm1d(D, affine=False, eps=0.0)(x)
     np.testing.assert_allclose(y.mean(axis=(0, 2)), 0.0, atol=1e-12)
     np.testing.assert_allclose(y.var(axis=(0, 2)), 1.0, rtol=1e-12)
+
+
+def test_defaults_normalise_each_feature(rng):
+    """Default construction: gamma = 1, beta = 0 and eps = 1e-5 in the denominator."""
+    x = rng.normal(size=(50, 4)) * [1, 10, 0.1, 5] + [0, -3, 7, 2]
+    y = nn.BatchNorm1d(4)(x)
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-5), rtol=1e-12)
+
+
+def test_in_sequential_names_and_modes(rng):
+    model = nn.Sequential(nn.Linear(3, 4, generator=rng), nn.BatchNorm1d(4), nn.ReLU())
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight",
+                                                        "1.bias"]
+    model.eval()
+    assert not model[1].training
 
 
 # --------------------------------------------------------------------------- gradients
@@ -178,6 +205,7 @@ def test_wrong_input_shape_names_expected_and_received(bad_shape):
     msg = str(info.value)
     assert f"(N, {D})" in msg and f"(N, {D}, T)" in msg
     assert str(bad_shape) in msg
+    assert msg.index(f"(N, {D})") < msg.index(str(bad_shape))    # expected, then received
 
 
 def test_wrong_feature_count_also_rejected_by_torch(torch):
@@ -186,13 +214,11 @@ def test_wrong_feature_count_also_rejected_by_torch(torch):
 
 
 @pytest.mark.parametrize("shape", [(1, D), (1, D, 1)])
-def test_single_value_per_feature_in_training_raises(torch, shape):
+def test_single_value_per_feature_in_training_raises(shape):
     bn = nn.BatchNorm1d(D)
     with pytest.raises(ValueError, match="more than 1 value"):
         bn(np.ones(shape))
     assert bn.num_batches_tracked == 0
-    with pytest.raises(ValueError):     # torch agrees
-        torch.nn.BatchNorm1d(D).double()(tt(np.ones(shape)))
     # fine in evaluation mode, and with several time steps
     bn.eval()
     assert bn(np.ones(shape)).shape == shape
@@ -200,13 +226,25 @@ def test_single_value_per_feature_in_training_raises(torch, shape):
     assert bn(np.arange(2.0 * D).reshape(1, D, 2)).shape == (1, D, 2)
 
 
+@pytest.mark.parametrize("shape", [(1, D), (1, D, 1)])
+def test_torch_also_needs_more_than_one_value(torch, shape):
+    with pytest.raises(ValueError):
+        torch.nn.BatchNorm1d(D).double()(tt(np.ones(shape)))
+
+
 def test_backward_before_forward_and_bad_grad_shape(rng):
     bn = nn.BatchNorm1d(D)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="backward called more often than its forward"):
         bn.backward(np.zeros((3, D)))
     bn(rng.normal(size=(3, D)))
     with pytest.raises(ValueError):
         bn.backward(np.zeros((4, D)))
+
+
+@pytest.mark.parametrize("bad", [0, -2])
+def test_num_features_must_be_positive(bad):
+    with pytest.raises(ValueError, match="num_features"):
+        nn.BatchNorm1d(bad)
 
 
 def test_defaults_match_torch(torch):

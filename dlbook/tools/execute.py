@@ -7,7 +7,9 @@ Usage::
 
 Each notebook runs with its own folder as the working directory, exactly as nbval runs it,
 and is written back in place with execution counts 1, 2, 3, ... The run time of each is printed
-(to the terminal, never into the notebook).
+(to the terminal, never into the notebook), followed by anything the static checks of
+``dlbook.tools.check_notebooks`` find in the stored result; the exit status is 1 if they find
+something.
 """
 import argparse
 import sys
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from dlbook.tools.check_notebooks import notebook_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,10 +75,15 @@ def main(argv=None):
                         if ".ipynb_checkpoints" not in p.parts)
     if not paths:
         parser.error("name at least one notebook, or pass --all")
+    problems = []
     for p in paths:
         seconds = execute(p, args.timeout)
         print(f"{p}: {seconds:.1f} s", file=sys.stderr)
-    return 0
+        found = notebook_problems(p)
+        for problem in found:
+            print(f"  {problem}", file=sys.stderr)
+        problems += found
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,208 @@
+"""Static checks of the book's notebooks: what a re-run under nbval cannot see.
+
+Usage::
+
+    python -m dlbook.tools.check_notebooks                  # _toc.yml and every notebook
+    python -m dlbook.tools.check_notebooks book/feedforward/02_backprop.ipynb
+
+What is checked:
+
+- ``_toc.yml`` lists every notebook under ``book/``, and every entry it lists exists;
+- a notebook was stored from one run in a fresh kernel: its code cells carry the execution
+  counts 1, 2, 3, ... (so its outputs are a valid reference for nbval);
+- it has stored outputs at all (otherwise nbval compares nothing);
+- no stored error, unless the cell is tagged ``raises-exception``;
+- nothing machine-specific in the outputs: memory addresses, absolute paths, timings;
+- no stored PNG names the software that drew it (``dlbook.plotting.use_book_style`` removes
+  matplotlib's version from figures, so a library upgrade alone does not change them);
+- it is smaller than 3 MB.
+
+Cells are numbered as nbval numbers them: code cells only, from 0. Exit status 1 when a check
+fails. This module needs only the standard library and PyYAML.
+"""
+import argparse
+import base64
+import binascii
+import json
+import re
+import struct
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_BYTES = 3_000_000
+#: Tags that allow a stored error output (nbval expects the error when it re-runs the cell).
+ERROR_TAGS = {"raises-exception", "nbval-raises-exception"}
+
+MEMORY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~-])/(?:home|root|tmp|work|Users|usr|opt|var|private|mnt|srv)/"
+    r"|\b[A-Z]:\\(?:Users|Windows|Program Files|ProgramData)\\|site-packages")
+TIMING = re.compile(
+    r"\b\d+(?:\.\d+)? ?(?:ms|µs|us|ns|sec|secs|seconds)\b"   # 12 ms, 3.1 µs, 2 seconds
+    r"|\b\d+\.\d+ ?s\b(?!')"                                # 1.5 s (not the derivative s')
+    r"|\bWall time\b|\bCPU times\b|\d ?it/s\b|\bs/it\b")    # %time and progress bars
+MACHINE_SPECIFIC = (("a memory address", MEMORY_ADDRESS), ("an absolute path", ABSOLUTE_PATH),
+                    ("a timing", TIMING))
+EMBEDDED_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+TEXT_MIME = re.compile(r"(?:^|/)text/[\w.+-]+$")          # text/plain, glue's .../text/plain
+
+
+# --------------------------------------------------------------------------- table of contents
+
+def toc_entries(root=ROOT):
+    """The ``root`` and every ``file`` entry of ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    entries = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                entries.append(node["file"])
+            for key, value in node.items():
+                if key != "root":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return entries
+
+
+def resolve(entry, root=ROOT):
+    """The file a ``_toc.yml`` entry names (it may omit the suffix), or None."""
+    for suffix in ("", ".ipynb", ".md"):
+        path = root / (entry + suffix)
+        if path.is_file():
+            return path
+    return None
+
+
+def notebooks(root=ROOT):
+    """Every notebook under ``book/``, sorted."""
+    return sorted(p for p in (root / "book").rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def toc_problems(root=ROOT):
+    entries = toc_entries(root)
+    problems = [f"_toc.yml: {entry!r} names no file" for entry in entries
+                if resolve(entry, root) is None]
+    listed = {resolve(entry, root) for entry in entries}
+    problems += [f"{path.relative_to(root)}: not in _toc.yml, so no reader sees it"
+                 for path in notebooks(root) if path not in listed]
+    return problems
+
+
+# --------------------------------------------------------------------------- one notebook
+
+def _text(value):
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _output_texts(output):
+    """The text of an output that nbval compares (tracebacks are not compared)."""
+    if output.get("output_type") == "stream":
+        yield _text(output.get("text", ""))
+    elif output.get("output_type") == "error":
+        yield _text(output.get("evalue", ""))
+    for mime, value in output.get("data", {}).items():
+        if TEXT_MIME.search(mime):
+            yield _text(value)
+
+
+def _output_pngs(output):
+    """The PNG images of an output, decoded: shown, glued, or embedded in HTML."""
+    for mime, value in output.get("data", {}).items():
+        if mime.endswith("image/png"):
+            yield _text(value)
+        elif mime.endswith("text/html"):
+            yield from EMBEDDED_PNG.findall(_text(value))
+
+
+def png_text_keys(data):
+    """The keywords of the text chunks (tEXt, zTXt, iTXt) of a PNG file's bytes."""
+    keys = []
+    pos = 8                                              # after the PNG signature
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind in (b"tEXt", b"zTXt", b"iTXt"):
+            chunk = data[pos + 8:pos + 8 + length]
+            keys.append(chunk.split(b"\0", 1)[0].decode("latin-1"))
+        pos += 12 + length                               # length, type, data, CRC
+    return keys
+
+
+def notebook_problems(path, root=ROOT):
+    """Everything wrong with one stored notebook, one message per finding."""
+    path = Path(path).resolve()
+    try:
+        name = path.relative_to(root)
+    except ValueError:
+        name = path.name
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        return [f"{name}: not a valid notebook ({exc})"]
+    code = [cell for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
+    problems = []
+    if path.stat().st_size > MAX_BYTES:
+        problems.append(f"{name}: {path.stat().st_size / 1e6:.1f} MB; keep notebooks under "
+                        f"{MAX_BYTES / 1e6:.0f} MB (a stored log or image is too large)")
+
+    ran = [cell for cell in code if _text(cell.get("source", "")).strip()]
+    counts = [cell.get("execution_count") for cell in ran]
+    if counts != list(range(1, len(ran) + 1)):
+        problems.append(f"{name}: execution counts {counts} are not 1, 2, 3, ...; re-execute it "
+                        "from a fresh kernel (python -m dlbook.tools.execute)")
+    if ran and not any(cell.get("outputs") for cell in code):
+        problems.append(f"{name}: no stored outputs, so nbval would compare nothing")
+
+    for k, cell in enumerate(code):
+        where = f"{name} cell {k}"
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and not tags & ERROR_TAGS:
+                problems.append(f"{where}: stored error {output.get('ename')}; fix it, or tag "
+                                "the cell raises-exception if the error is the lesson")
+            for text in _output_texts(output):
+                for what, pattern in MACHINE_SPECIFIC:
+                    found = pattern.search(text)
+                    if found:
+                        problems.append(f"{where}: output shows {what} ({found.group(0)!r}), "
+                                        "which differs from machine to machine")
+            for encoded in _output_pngs(output):
+                try:
+                    keys = png_text_keys(base64.b64decode(encoded))
+                except (binascii.Error, struct.error):
+                    problems.append(f"{where}: a stored PNG does not decode")
+                    continue
+                if "Software" in keys:
+                    problems.append(f"{where}: a figure stores the version of the software that "
+                                    "drew it; call dlbook.plotting.use_book_style() in the first "
+                                    "cell and re-execute")
+    return problems
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to check (default: _toc.yml and every notebook)")
+    args = parser.parse_args(argv)
+    if args.notebooks:
+        paths, problems = args.notebooks, []
+    else:
+        paths, problems = notebooks(), toc_problems()
+    for path in paths:
+        problems += notebook_problems(path)
+    for problem in problems:
+        print(problem)
+    print(f"{len(paths)} notebooks checked, {len(problems)} problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
