@@ -91,3 +91,308 @@ def check_probability(p, name="p"):
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
     return float(p)
+
+
+# --------------------------------------------------------------------------- array-like inputs
+# One entry point for the estimators and metrics, shaped like scikit-learn's
+# ``sklearn.utils.validation``: anything ``np.asarray`` accepts (lists, NumPy arrays, pandas
+# objects, CPU torch tensors) comes back as a checked ndarray, and every failure names the
+# argument, what was expected and what was received.
+
+#: Multiple of ``eps * sqrt(n_terms)`` allowed between a sum of probabilities and one.
+SUM_TOLERANCE_FACTOR = 8.0
+
+
+def _as_ndarray(x, name):
+    """``np.asarray(x)`` with conversion failures reported against ``name``."""
+    if x is None:
+        raise TypeError(f"{name} must be array-like, got None")
+    try:
+        return np.asarray(x)
+    except ValueError as exc:          # e.g. ragged nested lists
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from None
+    except (TypeError, RuntimeError) as exc:   # e.g. a torch tensor that requires grad
+        raise TypeError(f"{name} must be array-like (a list, a NumPy array or anything "
+                        f"numpy.asarray accepts), got {type(x).__name__}: {exc}") from None
+
+
+def _is_numeric_kind(dtype):
+    return dtype.kind in "biuf"
+
+
+def _convert_dtype(arr, dtype, name):
+    """Apply check_array's ``dtype`` rule: None, "numeric", a dtype or a list of dtypes."""
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got an array of dtype {arr.dtype}")
+    if arr.dtype.kind in "USV":
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype} "
+                        f"(strings or bytes)")
+    if dtype is None:
+        return arr
+    if isinstance(dtype, str) and dtype == "numeric":
+        if _is_numeric_kind(arr.dtype):
+            return arr
+        wanted = [np.dtype(np.float64)]
+    elif isinstance(dtype, (list, tuple)):
+        wanted = [np.dtype(d) for d in dtype]
+        if not wanted:
+            raise ValueError("dtype must not be an empty list")
+    else:
+        wanted = [np.dtype(dtype)]
+    if arr.dtype in wanted:
+        return arr
+    if arr.dtype.kind not in "biufO":
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype}")
+    try:
+        return arr.astype(wanted[0])
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype} that "
+                        f"cannot be converted to {wanted[0]}: {exc}") from None
+
+
+def _count(k, noun):
+    return f"one {noun}" if k == 1 else f"{k} {noun}s"
+
+
+def _check_all_finite(arr, name, force_all_finite):
+    if force_all_finite is False or arr.dtype.kind != "f":
+        return
+    if force_all_finite == "allow-nan":
+        if np.isinf(arr).any():
+            raise ValueError(f"{name} contains infinity")
+    elif not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+
+
+def check_array(X, *, name="X", ensure_2d=True, allow_nd=False, dtype=np.float64,
+                ensure_min_samples=1, ensure_min_features=1, force_all_finite=True):
+    """Validate an array-like input and return it as an ndarray, as scikit-learn's ``check_array``.
+
+    Parameters
+    ----------
+    X : array-like
+        A list, an ndarray or anything ``numpy.asarray`` accepts (e.g. a torch tensor on the CPU).
+    name : str, default "X"
+        The argument's name, used in every error message.
+    ensure_2d : bool, default True
+        Require shape (N, D). A 1-D input is rejected with a hint to reshape it.
+    allow_nd : bool, default False
+        Accept more than two dimensions.
+    dtype : dtype, list of dtypes, "numeric" or None, default float64
+        Convert to this dtype (to the first of a list unless the input already has one of them);
+        "numeric" keeps integer, boolean and floating inputs as they are and converts object
+        arrays to float64; None keeps the input's dtype. Strings and complex numbers are
+        rejected with ``TypeError`` whatever ``dtype`` says.
+    ensure_min_samples : int, default 1
+        Smallest allowed ``N = X.shape[0]``; 0 disables the check.
+    ensure_min_features : int, default 1
+        Smallest allowed ``D = X.shape[1]`` for a 2-D result; 0 disables the check.
+    force_all_finite : bool or "allow-nan", default True
+        Reject NaN and infinity (True), only infinity ("allow-nan"), or nothing (False).
+        scikit-learn 1.6 renamed this argument ``ensure_all_finite``.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not array-like or not numeric.
+    ValueError
+        If its shape, size or values break one of the requirements.
+    """
+    if force_all_finite not in (True, False, "allow-nan"):
+        raise ValueError(f"force_all_finite must be True, False or 'allow-nan', "
+                         f"got {force_all_finite!r}")
+    arr = _convert_dtype(_as_ndarray(X, name), dtype, name)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be an array with at least one dimension, got a scalar "
+                         f"({arr!r})")
+    if ensure_2d and arr.ndim == 1:
+        raise ValueError(f"{name} must be a 2-D array of shape (N, D), got a 1-D array of shape "
+                         f"{arr.shape}; use {name}.reshape(-1, 1) if it holds one feature or "
+                         f"{name}.reshape(1, -1) if it holds one sample")
+    if arr.ndim > 2 and not allow_nd:
+        raise ValueError(f"{name} must be a 2-D array of shape (N, D), got a {arr.ndim}-D array "
+                         f"of shape {arr.shape}")
+    if ensure_min_samples > 0 and arr.shape[0] < ensure_min_samples:
+        raise ValueError(f"{name} must have at least {_count(ensure_min_samples, 'sample')}, "
+                         f"got shape {arr.shape}")
+    if ensure_min_features > 0 and arr.ndim == 2 and arr.shape[1] < ensure_min_features:
+        raise ValueError(f"{name} must have at least {_count(ensure_min_features, 'feature')}, "
+                         f"got shape {arr.shape}")
+    _check_all_finite(arr, name, force_all_finite)
+    return arr
+
+
+def check_1d(y, name="y", *, dtype=None, force_all_finite=True):
+    """A 1-D array of shape (N,); a column of shape (N, 1) is rejected, not silently raveled.
+
+    Parameters
+    ----------
+    y : array-like, shape (N,)
+    name : str
+    dtype : as in :func:`check_array`, default None (keep the input's dtype; strings allowed)
+    force_all_finite : as in :func:`check_array`
+
+    Returns
+    -------
+    ndarray, shape (N,)
+    """
+    arr = _as_ndarray(y, name)
+    if dtype is not None:
+        arr = _convert_dtype(arr, dtype, name)
+    elif arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got an array of dtype {arr.dtype}")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        raise ValueError(f"{name} must be a 1-D array of shape (N,), got a column of shape "
+                         f"{arr.shape}; pass {name}.ravel() (or {name}[:, 0])")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of shape (N,), got shape {arr.shape}")
+    _check_all_finite(arr, name, force_all_finite)
+    return arr
+
+
+def check_classification_targets(y, name="y"):
+    """Raise unless the 1-D ``y`` holds class labels (integers, booleans, strings, objects).
+
+    Floating-point labels are accepted when every value is a whole number (``[0., 1., 2.]``);
+    values such as 0.5 mean a regression target was passed to a classifier.
+
+    Returns
+    -------
+    ndarray
+        ``y`` unchanged.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all():
+            raise ValueError(f"{name} must hold class labels, got NaN or infinity")
+        fractional = y != np.floor(y)
+        if fractional.any():
+            raise ValueError(f"{name} must hold class labels (integers, strings or booleans), "
+                             f"got continuous values such as {float(y[fractional][0]):g}")
+    elif y.dtype.kind == "O" and y.size:
+        is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, count=y.size)
+        if is_str.any() and not is_str.all():
+            raise ValueError(f"{name} mixes string and non-string labels; use one type")
+    elif y.dtype.kind not in "biuUS":
+        raise TypeError(f"{name} must hold class labels, got an array of dtype {y.dtype}")
+    return y
+
+
+def check_X_y(X, y, *, ensure_2d=True, allow_nd=False, dtype=np.float64, ensure_min_samples=1,
+              ensure_min_features=1, force_all_finite=True, multi_output=False, y_numeric=False):
+    """Validate a data matrix and its targets together, as scikit-learn's ``check_X_y``.
+
+    ``X`` goes through :func:`check_array` with the given options. ``y`` must be 1-D of shape
+    (N,) (or (N,) / (N, K) with ``multi_output=True``): a column of shape (N, 1) where a
+    label vector is expected is rejected with a hint, not silently raveled. Floating-point
+    ``y`` must be finite, and ``X`` and ``y`` must have the same number of samples.
+
+    Parameters
+    ----------
+    X : array-like, shape (N, D)
+    y : array-like, shape (N,), or (N, K) with ``multi_output=True``
+    ensure_2d, allow_nd, dtype, ensure_min_samples, ensure_min_features, force_all_finite
+        Passed to :func:`check_array` for ``X``.
+    multi_output : bool, default False
+        Accept a 2-D ``y``.
+    y_numeric : bool, default False
+        Convert ``y`` to float64 (regression targets); otherwise its dtype is kept, so class
+        labels may be strings.
+
+    Returns
+    -------
+    X : ndarray
+    y : ndarray
+    """
+    X = check_array(X, ensure_2d=ensure_2d, allow_nd=allow_nd, dtype=dtype,
+                    ensure_min_samples=ensure_min_samples,
+                    ensure_min_features=ensure_min_features, force_all_finite=force_all_finite)
+    if y is None:
+        raise ValueError("y is required for this estimator, got None")
+    y_dtype = np.float64 if y_numeric else None
+    if multi_output:
+        y = check_array(y, name="y", ensure_2d=False, dtype=y_dtype or "numeric",
+                        ensure_min_samples=0, ensure_min_features=0)
+        if y.ndim > 2:
+            raise ValueError(f"y must have shape (N,) or (N, K), got shape {y.shape}")
+    else:
+        y = check_1d(y, "y", dtype=y_dtype)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got X of shape "
+                         f"{X.shape} and y of shape {y.shape}")
+    return X, y
+
+
+def check_is_fitted(estimator, attributes=None, *, msg=None, all_or_any=all):
+    """Raise :class:`~dlbook.exceptions.NotFittedError` unless ``estimator`` has been fitted.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+    attributes : str or list of str, optional
+        Fitted attributes to look for. By default an estimator counts as fitted when it has any
+        attribute ending in an underscore (``mean_``, ``components_``...), the scikit-learn
+        convention for what ``fit`` sets, or when its ``__sklearn_is_fitted__()`` says so.
+    msg : str, optional
+        Replaces the default message.
+    all_or_any : callable, ``all`` or ``any``
+        Whether every name in ``attributes`` must be present, or one is enough.
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is a class or has no ``fit`` method.
+    NotFittedError
+        If it has not been fitted.
+    """
+    from .exceptions import NotFittedError
+
+    if isinstance(estimator, type):
+        raise TypeError(f"check_is_fitted needs an estimator instance, got the class "
+                        f"{estimator.__name__}")
+    if not hasattr(estimator, "fit"):
+        raise TypeError(f"check_is_fitted needs an estimator instance (with a fit method), got "
+                        f"{type(estimator).__name__}")
+    if attributes is not None:
+        names = [attributes] if isinstance(attributes, str) else list(attributes)
+        fitted = all_or_any(hasattr(estimator, a) for a in names)
+    elif hasattr(estimator, "__sklearn_is_fitted__"):
+        fitted = estimator.__sklearn_is_fitted__()
+    else:
+        fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
+    if not fitted:
+        raise NotFittedError(msg or f"This {type(estimator).__name__} instance is not fitted "
+                                    f"yet; call 'fit' with appropriate arguments first")
+
+
+def sum_tolerance(dtype=np.float64, n_terms=1):
+    r"""How far from one a sum of ``n_terms`` probabilities stored as ``dtype`` may round.
+
+    Each probability carries a relative rounding error of about :math:`\epsilon/2` of its dtype,
+    and the rounding errors of normalising and summing grow roughly like a random walk, so
+    the tolerance is ``SUM_TOLERANCE_FACTOR * eps * sqrt(n_terms)``. For float32
+    (:math:`\epsilon \approx 1.2\times10^{-7}`) and 10 terms that is about :math:`3\times10^{-6}`;
+    an absolute tolerance such as 1e-8 would reject correctly normalised float32 vectors.
+
+    Parameters
+    ----------
+    dtype : dtype or array, default float64
+        The dtype the probabilities were stored in (an array's dtype is used). Integer and
+        boolean dtypes are exact; they get the float64 tolerance.
+    n_terms : int, default 1
+        Number of probabilities summed (V for a distribution over V values).
+
+    Returns
+    -------
+    float
+    """
+    dt = dtype.dtype if isinstance(dtype, np.ndarray) else np.dtype(dtype)
+    if dt.kind != "f":
+        dt = np.dtype(np.float64)
+    if not isinstance(n_terms, numbers.Integral) or isinstance(n_terms, bool) or n_terms < 1:
+        raise ValueError(f"n_terms must be a positive int, got {n_terms!r}")
+    return float(SUM_TOLERANCE_FACTOR * np.finfo(dt).eps * np.sqrt(n_terms))

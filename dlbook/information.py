@@ -33,12 +33,15 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, sum_tolerance
 
 __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_entropy",
            "empirical_distribution"]
 
-#: Largest allowed deviation of a distribution's sum from one.
+#: Largest allowed deviation of a float64 distribution's sum from one. Inputs stored in a lower
+#: precision (float32, float16) get the wider, dtype-aware
+#: :func:`dlbook._validation.sum_tolerance` of their dtype, since a correctly normalised float32
+#: vector can sum to 1 only within about 1e-7.
 SUM_TOLERANCE = 1e-8
 
 
@@ -64,6 +67,7 @@ def _check_values(x, name):
 
 def _as_distribution(p, name):
     """``p`` as a float64 array of distributions along its last axis, or raise ``ValueError``."""
+    stored = p.dtype if isinstance(p, np.ndarray) else np.dtype(np.float64)
     p = as_float_array(p, name)
     if p.ndim == 0:
         raise ValueError(f"{name} must have shape (V,) or (N, V), one distribution per row, "
@@ -73,11 +77,12 @@ def _as_distribution(p, name):
                          f"got shape {p.shape}")
     _check_values(p, name)
     sums = p.sum(axis=-1)
-    bad = np.abs(sums - 1.0) > SUM_TOLERANCE
+    tolerance = max(SUM_TOLERANCE, sum_tolerance(stored, p.shape[-1]))
+    bad = np.abs(sums - 1.0) > tolerance
     if np.any(bad):
         where = "" if p.ndim == 1 else f" (row {int(np.flatnonzero(bad.ravel())[0])})"
         first = float(sums.ravel()[np.flatnonzero(bad.ravel())[0]])
-        raise ValueError(f"{name} must sum to 1 along its last axis (within {SUM_TOLERANCE:g}), "
+        raise ValueError(f"{name} must sum to 1 along its last axis (within {tolerance:g}), "
                          f"got a sum of {first:.10g}{where}")
     return p
 

@@ -58,6 +58,33 @@ def _check_lam(lam):
     return float(lam)
 
 
+def _check_split_sizes(groups, fractions, stratified):
+    """Raise, as scikit-learn's splitters do, when a part would be empty or a class is too small.
+
+    The sizes are those :func:`dlbook.data._stratified_split` produces: within each group,
+    ``round(cumulative fraction * group size)`` at the part boundaries.
+    """
+    if groups.size == 0:
+        raise ValueError("X and y must have at least one row, got 0")
+    classes, counts = np.unique(groups, return_counts=True)
+    if stratified and counts.min() < 2:
+        smallest = classes[np.argmin(counts)].item()
+        raise ValueError(f"the least populated class in y ({smallest!r}) has only 1 member, "
+                         f"which is too few to stratify: every class needs at least 2 members")
+    cuts = np.round(np.outer(counts, np.cumsum(fractions)[:-1])).astype(np.int64)
+    bounds = np.column_stack([np.zeros_like(counts), cuts, counts])
+    sizes = np.diff(bounds, axis=1).sum(axis=0)
+    for part, size in zip(("training", "validation", "test"), sizes):
+        if size == 0:
+            raise ValueError(f"with n_samples={groups.size} and fractions={fractions.tolist()} "
+                             f"the {part} set would be empty; use more samples or a larger "
+                             f"{part} fraction")
+        if stratified and size < classes.size:
+            raise ValueError(f"with n_samples={groups.size} and fractions={fractions.tolist()} "
+                             f"the stratified {part} set would have {size} sample(s), fewer "
+                             f"than the {classes.size} classes")
+
+
 # --------------------------------------------------------------------------- splitting
 def train_val_test_split(X, y, fractions=(0.7, 0.15, 0.15), *, seed=0, stratify=False):
     """Split ``(X, y)`` at random into training, validation and test sets.
@@ -83,6 +110,13 @@ def train_val_test_split(X, y, fractions=(0.7, 0.15, 0.15), *, seed=0, stratify=
     -------
     Split
         ``X_train, y_train, X_val, y_val, X_test, y_test`` (rows of the inputs, in random order).
+
+    Raises
+    ------
+    ValueError
+        If a part would be empty (too few samples for the fractions), or, with
+        ``stratify=True``, if a class has a single member or a part would have fewer samples
+        than there are classes, as scikit-learn's ``train_test_split`` does.
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim not in (1, 2):
@@ -104,6 +138,7 @@ def train_val_test_split(X, y, fractions=(0.7, 0.15, 0.15), *, seed=0, stratify=
         groups = y
     else:
         groups = np.zeros(len(y), dtype=np.int64)     # one group: a plain random split
+    _check_split_sizes(groups, fractions, stratify)
     train, val, test = _stratified_split(groups, fractions, _generator(seed))
     return Split(X[train], y[train], X[val], y[val], X[test], y[test])
 

@@ -53,21 +53,35 @@ class Quadratic:
         return self.A.copy()
 
 
+def _check_points_2d(w, *, grid):
+    """``w`` as float64 with a last axis of length 2 (one point (2,), or a grid (..., 2))."""
+    w = as_float_array(w, "w")
+    if w.ndim == 0 or w.shape[-1] != 2 or (not grid and w.ndim != 1):
+        layout = "(2,) or a grid of points (..., 2)" if grid else "(2,)"
+        raise ValueError(f"Rosenbrock's function is two-dimensional: w must have shape {layout}, "
+                         f"got shape {w.shape}")
+    return w
+
+
 class Rosenbrock:
     r"""Rosenbrock's banana valley :math:`f(x, y) = (a - x)^2 + b (y - x^2)^2`, minimum at
-    :math:`(a, a^2)`; defaults :math:`a = 1`, :math:`b = 100`."""
+    :math:`(a, a^2)`; defaults :math:`a = 1`, :math:`b = 100`.
+
+    Two-dimensional only: a point ``w`` must have shape (2,) (``value`` also takes a grid of
+    points, shape (..., 2)); any other length raises ``ValueError``.
+    """
 
     def __init__(self, a=1.0, b=100.0):
         self.a, self.b = float(a), float(b)
         self.minimum = np.array([self.a, self.a ** 2])
 
     def value(self, w):
-        w = as_float_array(w, "w")
+        w = _check_points_2d(w, grid=True)
         x, y = w[..., 0], w[..., 1]
         return (self.a - x) ** 2 + self.b * (y - x ** 2) ** 2
 
     def grad(self, w):
-        x, y = as_float_array(w, "w")
+        x, y = _check_points_2d(w, grid=False)
         return np.array([-2 * (self.a - x) - 4 * self.b * x * (y - x ** 2),
                          2 * self.b * (y - x ** 2)])
 

@@ -17,7 +17,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_ndim
+from ._validation import check_array, check_is_fitted
+from .base import BaseEstimator, TransformerMixin
 
 __all__ = ["StandardScaler", "MinMaxScaler"]
 
@@ -25,23 +26,16 @@ _EPS = np.finfo(np.float64).eps
 
 
 def _check_X(X, est, *, fitting):
-    X = as_float_array(X, "X")
-    check_ndim(X, "X", 2, "(N, D)")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one sample and one feature, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinity")
+    X = check_array(X)
     if not fitting:
-        if not hasattr(est, "n_features_in_"):
-            raise RuntimeError(f"This {type(est).__name__} instance is not fitted yet; "
-                               "call fit first")
+        check_is_fitted(est, "n_features_in_")
         if X.shape[1] != est.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} was "
                              f"fitted with {est.n_features_in_} features")
     return X
 
 
-class StandardScaler:
+class StandardScaler(TransformerMixin, BaseEstimator):
     r"""Z-score normalisation: subtract each feature's mean, divide by its standard deviation.
 
     Parameters
@@ -94,10 +88,6 @@ class StandardScaler:
             X = X / self.scale_
         return np.array(X, dtype=np.float64)  # always a new array
 
-    def fit_transform(self, X, y=None):
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
-
     def inverse_transform(self, X):
         r""":math:`X\sigma + \mu`: undo :meth:`transform`; shape (N, D)."""
         X = _check_X(X, self, fitting=False)
@@ -108,7 +98,7 @@ class StandardScaler:
         return np.array(X, dtype=np.float64)
 
 
-class MinMaxScaler:
+class MinMaxScaler(TransformerMixin, BaseEstimator):
     r"""Min–max normalisation: map each feature's training range onto ``feature_range``.
 
     ``transform`` computes ``X * scale_ + min_`` with
@@ -164,10 +154,6 @@ class MinMaxScaler:
         if self.clip:
             out = np.clip(out, *self._range())
         return out
-
-    def fit_transform(self, X, y=None):
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
 
     def inverse_transform(self, X):
         """``(X - min_) / scale_``: undo :meth:`transform`; shape (N, D)."""

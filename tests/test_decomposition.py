@@ -1,11 +1,13 @@
 """dlbook.decomposition: PCA and LDA against scikit-learn (PCA svd_solver='full', LDA
 solver='eigen') on iris and digits, against their defining eigenproblems computed here, a
-hypothesis property of PCA, and input validation."""
+hypothesis property of PCA, and input validation. LDA's default svd solver and its classifier
+methods are tested in test_discriminant_analysis.py."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from dlbook.decomposition import PCA, LinearDiscriminantAnalysis
+from dlbook.exceptions import NotFittedError
 
 RTOL, ATOL = 1e-10, 1e-10
 
@@ -163,7 +165,7 @@ def _compare_lda(ours, theirs, X, n_exact=None):
 @pytest.mark.parametrize("n_components", [None, 1, 2])
 def test_lda_parity_iris(skda, iris, n_components):
     X, y = iris
-    ours = LinearDiscriminantAnalysis(n_components).fit(X, y)
+    ours = LinearDiscriminantAnalysis(solver="eigen", n_components=n_components).fit(X, y)
     theirs = skda.LinearDiscriminantAnalysis(n_components=n_components, solver="eigen").fit(X, y)
     _compare_lda(ours, theirs, X)
 
@@ -172,7 +174,8 @@ def test_lda_parity_iris(skda, iris, n_components):
 @pytest.mark.parametrize("n_components", [None, 3])
 def test_lda_parity_digits_with_shrinkage(skda, digits, shrinkage, n_components):
     X, y = digits
-    ours = LinearDiscriminantAnalysis(n_components, shrinkage=shrinkage).fit(X, y)
+    ours = LinearDiscriminantAnalysis(solver="eigen", n_components=n_components,
+                                      shrinkage=shrinkage).fit(X, y)
     theirs = skda.LinearDiscriminantAnalysis(n_components=n_components, solver="eigen",
                                              shrinkage=shrinkage).fit(X, y)
     # With shrinkage, S_b = S_t - S_w keeps the difference of the two identity terms, so it
@@ -207,7 +210,7 @@ def test_lda_scalings_solve_the_generalised_eigenproblem(case, iris, digits):
         (X, y), shrinkage = iris, None
     else:
         (X, y), shrinkage = digits, float(case.split("-")[1])
-    lda = LinearDiscriminantAnalysis(shrinkage=shrinkage).fit(X, y)
+    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage).fit(X, y)
     Sw, Sb, priors = _scatter(X, y, shrinkage)
     np.testing.assert_allclose(lda.covariance_, Sw, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(lda.priors_, priors, rtol=1e-15)
@@ -227,10 +230,11 @@ def test_lda_scalings_solve_the_generalised_eigenproblem(case, iris, digits):
         assert abs(v4 @ Sb @ v4) < 1e-10 * lam[0]
 
 
-def test_lda_separates_iris(iris):
+@pytest.mark.parametrize("solver", ["svd", "eigen"])
+def test_lda_separates_iris(iris, solver):
     """Sanity of the projection: class means in LDA space are far apart in within-class units."""
     X, y = iris
-    Z = LinearDiscriminantAnalysis(2).fit_transform(X, y)
+    Z = LinearDiscriminantAnalysis(solver=solver, n_components=2).fit_transform(X, y)
     means = np.array([Z[y == k].mean(axis=0) for k in range(3)])
     within = np.mean([Z[y == k].std(axis=0).max() for k in range(3)])
     assert min(np.linalg.norm(means[i] - means[j]) for i in range(3) for j in range(i)) > 3 * within
@@ -240,26 +244,30 @@ def test_lda_separates_iris(iris):
 
 def test_lda_at_most_c_minus_one_components(skda, iris):
     X, y = iris
-    assert LinearDiscriminantAnalysis(2).fit(X, y).transform(X).shape == (150, 2)
+    assert LinearDiscriminantAnalysis(n_components=2).fit(X, y).transform(X).shape == (150, 2)
     with pytest.raises(ValueError, match="n_components"):
-        LinearDiscriminantAnalysis(3).fit(X, y)
+        LinearDiscriminantAnalysis(n_components=3).fit(X, y)
     with pytest.raises(ValueError):    # sklearn agrees
         skda.LinearDiscriminantAnalysis(n_components=3, solver="eigen").fit(X, y)
     with pytest.raises(ValueError, match="n_components"):
-        LinearDiscriminantAnalysis(2).fit(X[:, :1], y)   # min(C - 1, D) = 1
+        LinearDiscriminantAnalysis(n_components=2).fit(X[:, :1], y)   # min(C - 1, D) = 1
 
 
 def test_lda_singular_within_scatter_asks_for_shrinkage(digits):
     X, y = digits
     with pytest.raises(ValueError, match="shrinkage"):
-        LinearDiscriminantAnalysis().fit(X, y)
+        LinearDiscriminantAnalysis(solver="eigen").fit(X, y)
+    # the default svd solver drops the constant pixels instead
+    assert LinearDiscriminantAnalysis().fit(X, y).scalings_.shape == (64, 9)
 
 
-@pytest.mark.parametrize("shrinkage", [-0.1, 1.5, "auto"])
+@pytest.mark.parametrize("shrinkage", [-0.1, 1.5, "automatic", True])
 def test_lda_bad_shrinkage(iris, shrinkage):
     X, y = iris
     with pytest.raises(ValueError, match="shrinkage"):
-        LinearDiscriminantAnalysis(shrinkage=shrinkage).fit(X, y)
+        LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage).fit(X, y)
+    with pytest.raises(ValueError, match="shrinkage"):     # svd never takes shrinkage
+        LinearDiscriminantAnalysis(shrinkage=0.5).fit(X, y)
 
 
 def test_lda_needs_two_classes_and_matching_labels(iris):
@@ -271,13 +279,13 @@ def test_lda_needs_two_classes_and_matching_labels(iris):
 
 
 @pytest.mark.parametrize("est", [PCA(2), LinearDiscriminantAnalysis()], ids=["PCA", "LDA"])
-def test_not_fitted_raises_runtime_error(est):
-    with pytest.raises(RuntimeError, match="not fitted"):
+def test_not_fitted_raises_not_fitted_error(est):
+    with pytest.raises(NotFittedError, match="not fitted"):
         est.transform(np.zeros((3, 4)))
 
 
 def test_pca_inverse_transform_not_fitted():
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         PCA(2).inverse_transform(np.zeros((3, 2)))
 
 

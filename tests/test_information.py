@@ -293,3 +293,34 @@ def test_empirical_distribution_errors():
         info.empirical_distribution(np.array([0]), 0)
     with pytest.raises(TypeError, match="n_values must be an int, got float"):
         info.empirical_distribution(np.array([0]), 3.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("V", [2, 10, 1000])
+def test_low_precision_distributions_are_accepted(rng, dtype, V):
+    """A correctly normalised float32 (float16) vector sums to 1 only within ~1e-7 (~1e-3): the
+    tolerance follows the input's dtype instead of a fixed 1e-8."""
+    logits = rng.standard_normal((20, V)) * 5
+    p64 = np.exp(logits - logits.max(-1, keepdims=True))
+    p64 /= p64.sum(-1, keepdims=True)
+    x = rng.uniform(0, 1, (20, V)).astype(dtype)
+    for p in (p64.astype(dtype), x / x.sum(-1, keepdims=True)):
+        assert p.dtype == dtype
+        q = np.roll(p, 1, axis=-1)
+        h, ce, kl = info.entropy(p), info.cross_entropy(p, q), info.kl_divergence(p, q)
+        p_exact = p.astype(np.float64) / p.astype(np.float64).sum(-1, keepdims=True)
+        q_exact = q.astype(np.float64) / q.astype(np.float64).sum(-1, keepdims=True)
+        np.testing.assert_allclose(h, info.entropy(p_exact), rtol=1e-2, atol=1e-3)
+        np.testing.assert_allclose(ce, info.cross_entropy(p_exact, q_exact), rtol=1e-2, atol=1e-3)
+        np.testing.assert_allclose(kl, info.kl_divergence(p_exact, q_exact), rtol=1e-2, atol=1e-3)
+
+
+def test_low_precision_tolerance_still_catches_unnormalised_input():
+    p = np.array([0.5, 0.5 + 1e-4], dtype=np.float32)
+    with pytest.raises(ValueError, match=r"must sum to 1 along its last axis \(within 1\.3"):
+        info.entropy(p)
+    info.entropy(np.array([0.5, 0.5 + 1e-7], dtype=np.float32))       # float32 rounding passes
+    with pytest.raises(ValueError, match="within 1e-08"):              # float64 as before
+        info.entropy(np.array([0.5, 0.5 + 1e-7]))
+    with pytest.raises(ValueError, match="^q must sum to 1"):
+        info.kl_divergence(np.full(4, 0.25, np.float32), np.full(4, 0.2501, np.float32))

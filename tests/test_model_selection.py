@@ -271,3 +271,49 @@ def test_stratified_split_keeps_class_proportions(rng):
 def test_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- split sizes
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_too_few_samples_for_three_parts_raises(n):
+    """3 samples at (0.7, 0.15, 0.15) used to give an empty test set."""
+    with pytest.raises(ValueError, match=r"set would be empty; use more samples"):
+        ms.train_val_test_split(np.zeros((n, 2)), np.zeros(n))
+
+
+def test_three_samples_raise_as_two_sklearn_calls_do():
+    from sklearn.model_selection import train_test_split
+    X, y = np.zeros((3, 2)), np.zeros(3)
+    _, X_rest, _, y_rest = train_test_split(X, y, train_size=0.7, random_state=0)
+    with pytest.raises(ValueError, match="empty"):
+        train_test_split(X_rest, y_rest, test_size=0.5, random_state=0)
+    with pytest.raises(ValueError, match=r"n_samples=3 and fractions=\[0.7, 0.15, 0.15\] the "
+                                         r"test set would be empty"):
+        ms.train_val_test_split(X, y)
+
+
+def test_smallest_split_that_fills_every_part():
+    s = ms.train_val_test_split(np.zeros((7, 2)), np.zeros(7))
+    assert s.sizes() == (5, 1, 1)
+    with pytest.raises(ValueError, match="at least one row, got 0"):
+        ms.train_val_test_split(np.zeros((0, 2)), np.zeros(0))
+
+
+def test_stratified_split_rejects_a_one_member_class_like_sklearn():
+    y = np.r_[np.zeros(19, dtype=int), 1]
+    with pytest.raises(ValueError, match=r"least populated class in y \(1\) has only 1 member"):
+        ms.train_val_test_split(np.zeros((20, 2)), y, stratify=True)
+    from sklearn.model_selection import train_test_split
+    with pytest.raises(ValueError, match="least populated class"):
+        train_test_split(np.zeros((20, 2)), y, test_size=0.3, stratify=y)
+    ms.train_val_test_split(np.zeros((20, 2)), y)                  # fine without stratifying
+
+
+def test_stratified_part_smaller_than_the_number_of_classes_raises():
+    y = np.repeat(np.arange(3), [10, 2, 2])         # per class 8/1/1, 2/0/0, 2/0/0 samples
+    with pytest.raises(ValueError, match=r"stratified validation set would have 1 sample\(s\), "
+                                         r"fewer than the 3 classes"):
+        ms.train_val_test_split(np.zeros((14, 2)), y, (0.8, 0.1, 0.1), stratify=True)
+    s = ms.train_val_test_split(np.zeros((12, 2)), np.repeat(np.arange(3), 4), (0.5, 0.25, 0.25),
+                                stratify=True)
+    assert s.sizes() == (6, 3, 3)

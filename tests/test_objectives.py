@@ -76,3 +76,22 @@ def test_errors():
         O.trajectory(O.Rosenbrock(), optim.SGD, [0.0, 0.0], -1, lr=0.1)
     with pytest.raises(ValueError, match="square"):
         O.condition_number(np.ones(3))
+
+
+@pytest.mark.parametrize("w", [np.ones(3), np.ones(1), np.ones((4, 3)), np.float64(1.0)],
+                         ids=["3-d", "1-d", "grid of 3-d points", "scalar"])
+def test_rosenbrock_rejects_points_that_are_not_two_dimensional(w):
+    """value(np.ones(3)) used to ignore the third coordinate and return 0."""
+    r = O.Rosenbrock()
+    with pytest.raises(ValueError, match=r"two-dimensional: w must have shape \(2,\)"):
+        r.value(w)
+    with pytest.raises(ValueError, match=r"two-dimensional: w must have shape \(2,\), got"):
+        r.grad(w)
+    with pytest.raises((ValueError, TypeError)):
+        r.hessian(w)
+
+
+def test_rosenbrock_grad_takes_one_point():
+    with pytest.raises(ValueError, match=r"shape \(2,\), got shape \(3, 2\)"):
+        O.Rosenbrock().grad(np.ones((3, 2)))
+    assert O.Rosenbrock().value(np.ones((3, 2))).shape == (3,)

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from dlbook.exceptions import NotFittedError
 from dlbook.preprocessing import MinMaxScaler, StandardScaler
 
 skp = pytest.importorskip("sklearn.preprocessing")
@@ -110,8 +111,10 @@ def test_bad_input_raises(Scaler):
         fitted.transform(np.ones((4, 3)))
     with pytest.raises(ValueError, match="fitted with 2 features"):
         fitted.inverse_transform(np.ones((4, 3)))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         Scaler().transform(np.ones((2, 2)))
+    with pytest.raises(NotFittedError, match="not fitted"):
+        Scaler().inverse_transform(np.ones((2, 2)))
     with pytest.raises(TypeError):
         Scaler().fit(np.array([["a", "b"]]))
 
@@ -120,3 +123,22 @@ def test_bad_input_raises(Scaler):
 def test_minmax_rejects_bad_feature_range(feature_range):
     with pytest.raises(ValueError, match="feature_range"):
         MinMaxScaler(feature_range).fit(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("Scaler", [StandardScaler, MinMaxScaler])
+def test_array_likes_are_accepted(Scaler):
+    X = [[1.0, 2.0], [3.0, 5.0], [4.0, 9.0]]
+    expected = Scaler().fit_transform(np.array(X))
+    np.testing.assert_array_equal(Scaler().fit_transform(X), expected)
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(Scaler().fit_transform(torch.tensor(X, dtype=torch.float64)),
+                                  expected)
+
+
+def test_scalers_are_estimators():
+    s = StandardScaler(with_std=False)
+    assert s.get_params() == {"with_mean": True, "with_std": False}
+    assert repr(s) == "StandardScaler(with_std=False)"
+    assert s.set_params(with_std=True).with_std is True
+    assert (repr(MinMaxScaler((-1, 1), clip=True))
+            == "MinMaxScaler(clip=True, feature_range=(-1, 1))")

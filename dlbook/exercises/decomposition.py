@@ -71,7 +71,7 @@ def _scatter_cases(seed):
 def _reference_scatter(X, y):
     # dlbook's LDA stores S_w / N as covariance_; S_b / N is the biased total covariance minus it.
     n = len(X)
-    lda = LinearDiscriminantAnalysis().fit(X, y)
+    lda = LinearDiscriminantAnalysis(store_covariance=True).fit(X, y)
     Xc = X - X.mean(axis=0)
     total = Xc.T @ Xc / n
     return n * lda.covariance_, n * (total - lda.covariance_)
