@@ -4,14 +4,34 @@ Submodules follow the libraries readers move on to: ``functional``, ``nn`` and `
 shaped like PyTorch's; ``gradcheck`` and ``symbolic`` hold the book's numerical and symbolic
 checks; ``data`` loads data that ships inside installed packages; ``decomposition`` is shaped
 like scikit-learn's.
+
+Submodules are imported when first used, so ``import dlbook.functional`` costs only NumPy
+(no matplotlib, SymPy or SciPy).
 """
-from . import (data, decision, decomposition, diagnostics, estimation, functional, glm, gradcheck,
-               information, model_selection, nn, objectives, optim, plotting, preprocessing,
-               search, symbolic, training)
+import importlib
+
+from .autograd import enable_grad, no_grad
 from .random import default_generator, manual_seed
+from .serialization import load, save
 
 __version__ = "0.1.0"
-__all__ = ["data", "decision", "decomposition", "diagnostics", "estimation", "functional", "glm",
-           "gradcheck", "information", "model_selection", "nn", "objectives", "optim", "plotting",
-           "preprocessing", "search", "symbolic", "training", "manual_seed", "default_generator"]
-# dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand.
+
+_SUBMODULES = ("autograd", "base", "data", "decision", "decomposition", "diagnostics",
+               "discriminant_analysis", "estimation", "exceptions", "functional", "glm",
+               "gradcheck", "information", "metrics", "model_selection", "nn", "objectives",
+               "optim", "plotting", "preprocessing", "random", "search",
+               "serialization", "symbolic", "training")
+
+__all__ = list(_SUBMODULES) + ["manual_seed", "default_generator", "no_grad", "enable_grad",
+                               "save", "load"]
+# dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand too.
+
+
+def __getattr__(name):
+    if name in _SUBMODULES or name in ("widgets", "exercises", "display", "tools"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

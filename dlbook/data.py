@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_index_array
-from .random import default_generator
+from .random import as_generator
 
 __all__ = ["Split", "load_digits_split", "make_regression_1d", "make_two_moons", "make_spirals",
            "minibatches", "one_hot"]
@@ -69,7 +69,7 @@ def make_regression_1d(n_samples=200, fn=np.sin, x_range=(-np.pi, np.pi), noise=
 
     Returns ``X`` of shape (n_samples, 1) and ``y`` of shape (n_samples, 1).
     """
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     x = np.sort(rng.uniform(*x_range, n_samples))
     y = fn(x) + noise * rng.standard_normal(n_samples)
     return x[:, None], y[:, None]
@@ -77,7 +77,7 @@ def make_regression_1d(n_samples=200, fn=np.sin, x_range=(-np.pi, np.pi), noise=
 
 def make_two_moons(n_samples=200, noise=0.1, *, generator=None):
     """Two interleaved half circles, labels 0 and 1. Returns ``X`` (n, 2), ``y`` (n,)."""
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     n0 = n_samples // 2
     t = rng.uniform(0, np.pi, n_samples)
     X = np.empty((n_samples, 2))
@@ -90,7 +90,7 @@ def make_two_moons(n_samples=200, noise=0.1, *, generator=None):
 
 def make_spirals(n_samples=300, n_classes=3, noise=0.2, *, generator=None):
     """``n_classes`` interleaved spiral arms in 2-D. Returns ``X`` (n, 2), ``y`` (n,)."""
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     y = np.arange(n_samples) % n_classes
     r = rng.uniform(0.05, 1.0, n_samples)
     theta = 4.0 * r + 2 * np.pi * y / n_classes + noise * rng.standard_normal(n_samples)
@@ -101,7 +101,7 @@ def minibatches(n_samples, batch_size, *, shuffle=True, generator=None):
     """Index arrays covering ``range(n_samples)`` once (one epoch), ``batch_size`` at a time."""
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
 

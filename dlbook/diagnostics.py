@@ -18,6 +18,7 @@ import numpy as np
 
 from . import nn
 from ._validation import as_float_array
+from .autograd import no_grad
 
 __all__ = ["linear_layers", "layer_gradient_norms", "measure_gradient_norms",
            "total_gradient_norm", "activation_statistics"]
@@ -210,7 +211,8 @@ def activation_statistics(model, x, *, layer_types=None):
             return not isinstance(m, nn.Linear)
     index, mean, std = [], [], []
     for i, module in enumerate(model):
-        x = module(x)
+        with no_grad():                                  # a look at activations, no backward
+            x = module(x)
         if selected(module):
             index.append(i)
             mean.append(np.mean(x))

@@ -1,30 +1,76 @@
 r"""Stateless operations, named and shaped as in ``torch.nn.functional``.
 
-Every forward function ``f(x, ...)`` has a partner ``f_backward(grad_output, x, ...)`` written
-directly below it. ``grad_output`` is :math:`\partial C/\partial y` for the forward's output
-``y``; the backward returns :math:`\partial C/\partial x` for each input, in the order of the
-inputs. Losses take ``grad_output`` as a scalar (1.0 when the loss is the final cost).
+Each operation is a :class:`~dlbook.autograd.Function` — ``forward(ctx, ...)`` and
+``backward(ctx, grad_output)`` side by side, the forward saving in ``ctx`` exactly what the
+backward needs — plus two plain functions built on it:
 
-Arrays are float64. Shapes use the book's symbols: N batch, D features, V classes.
+* ``op(input, ...)``, PyTorch's function (``relu``, ``linear``, ``cross_entropy`` ...), which
+  runs the forward and returns its output;
+* ``op_backward(grad_output, input, ...)``, the vector–Jacobian product as a stateless call. It
+  runs the forward again to obtain the context, so use it to *show* a derivative; the modules in
+  :mod:`dlbook.nn` keep the context of each call and never recompute.
+
+``grad_output`` is :math:`\partial C/\partial y` for the forward's output ``y`` and must have
+exactly ``y``'s shape (a loss with reduction ``'mean'`` or ``'sum'`` has a scalar output).
+A backward returns :math:`\partial C/\partial x` for each input, in the order of the inputs
+(None where an input has no gradient, e.g. a class-index target).
+
+Arrays are float64. Shapes use the book's symbols: N batch, D features, C classes.
 """
+import numbers
+
 import numpy as np
 
 from ._validation import (as_float_array, as_index_array, check_dim, check_ndim,
                           check_probability, check_reduction, check_same_shape)
+from .autograd import Function
+from .random import as_generator
 
 __all__ = [
     "sigmoid", "sigmoid_backward", "tanh", "tanh_backward", "relu", "relu_backward",
     "leaky_relu", "leaky_relu_backward", "elu", "elu_backward",
     "softmax", "softmax_backward", "log_softmax", "log_softmax_backward",
-    "linear", "linear_backward", "dropout", "dropout_backward",
+    "linear", "linear_backward", "dropout",
     "mse_loss", "mse_loss_backward", "cross_entropy", "cross_entropy_backward",
+    "nll_loss", "nll_loss_backward",
     "binary_cross_entropy", "binary_cross_entropy_backward",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
+    "SigmoidFunction", "TanhFunction", "ReLUFunction", "LeakyReLUFunction", "ELUFunction",
+    "SoftmaxFunction", "LogSoftmaxFunction", "LinearFunction", "DropoutFunction",
+    "MSELossFunction", "CrossEntropyFunction", "NLLLossFunction", "BCEFunction",
+    "BCEWithLogitsFunction",
 ]
 
 
+def _write(result, input, inplace):
+    """Return ``result``, or copy it into ``input`` and return ``input`` when ``inplace``."""
+    if not inplace:
+        return result
+    if not isinstance(input, np.ndarray) or input.dtype != np.float64:
+        raise TypeError("inplace=True needs a float64 ndarray input")
+    input[...] = result
+    return input
+
+
 # --------------------------------------------------------------------------- activations
-def sigmoid(x):
+class SigmoidFunction(Function):
+    r""":math:`\sigma(x) = 1/(1+e^{-x})`; backward :math:`g\,\sigma(1-\sigma)` from the saved output."""
+
+    @staticmethod
+    def forward(ctx, input):
+        x = as_float_array(input, "input")
+        e = np.exp(-np.abs(x))                       # never overflows
+        output = np.where(x >= 0, 1.0, e) / (1.0 + e)
+        ctx.save_for_backward(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        s, = ctx.saved_tensors
+        return grad_output * s * (1.0 - s)
+
+
+def sigmoid(input):
     r"""Logistic sigmoid :math:`\sigma(x) = 1/(1+e^{-x})`, elementwise.
 
     Computed as :math:`e^{\min(x,0)}/(1+e^{-|x|})`, so no exponential ever overflows:
@@ -32,73 +78,168 @@ def sigmoid(x):
 
     Parameters
     ----------
-    x : ndarray, any shape
+    input : ndarray, any shape
 
     Returns
     -------
-    ndarray, same shape as ``x``
+    ndarray, same shape as ``input``
     """
-    x = as_float_array(x, "x")
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+    return SigmoidFunction.apply(input)[0]
 
 
-def sigmoid_backward(grad_output, x):
-    r"""Gradient of :func:`sigmoid`: ``grad_output * s * (1 - s)`` with ``s = sigmoid(x)``."""
-    s = sigmoid(x)
-    return as_float_array(grad_output, "grad_output") * s * (1.0 - s)
+def sigmoid_backward(grad_output, input):
+    r"""Gradient of :func:`sigmoid`: ``grad_output * s * (1 - s)`` with ``s = sigmoid(input)``."""
+    return SigmoidFunction.vjp(grad_output, input)
 
 
-def tanh(x):
-    r"""Hyperbolic tangent, elementwise; ``x`` of any shape."""
-    return np.tanh(as_float_array(x, "x"))
+class TanhFunction(Function):
+    r""":math:`\tanh x`; backward :math:`g(1-\tanh^2 x)` from the saved output."""
+
+    @staticmethod
+    def forward(ctx, input):
+        output = np.tanh(as_float_array(input, "input"))
+        ctx.save_for_backward(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        t, = ctx.saved_tensors
+        return grad_output * (1.0 - t * t)
 
 
-def tanh_backward(grad_output, x):
-    r"""Gradient of :func:`tanh`: ``grad_output * (1 - tanh(x)**2)``."""
-    t = tanh(x)
-    return as_float_array(grad_output, "grad_output") * (1.0 - t * t)
+def tanh(input):
+    r"""Hyperbolic tangent, elementwise; ``input`` of any shape."""
+    return TanhFunction.apply(input)[0]
 
 
-def relu(x):
-    r"""Rectified linear unit :math:`\max(x, 0)`, elementwise; ``x`` of any shape."""
-    x = as_float_array(x, "x")
-    return np.maximum(x, 0.0)
+def tanh_backward(grad_output, input):
+    r"""Gradient of :func:`tanh`: ``grad_output * (1 - tanh(input)**2)``."""
+    return TanhFunction.vjp(grad_output, input)
 
 
-def relu_backward(grad_output, x):
-    r"""Gradient of :func:`relu`; at ``x == 0`` the derivative is taken as 0 (as PyTorch)."""
-    x = as_float_array(x, "x")
-    return as_float_array(grad_output, "grad_output") * (x > 0)
+class ReLUFunction(Function):
+    r""":math:`\max(x, 0)`; the derivative is 1 where the output is positive, else 0."""
+
+    @staticmethod
+    def forward(ctx, input, inplace=False):
+        x = as_float_array(input, "input")
+        output = _write(np.maximum(x, 0.0), input, inplace)
+        ctx.save_for_backward(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        output, = ctx.saved_tensors
+        return grad_output * (output > 0)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def relu(input, inplace=False):
+    r"""Rectified linear unit :math:`\max(x, 0)`, elementwise; ``input`` of any shape.
+
+    ``inplace=True`` overwrites ``input`` (a float64 array) and returns it.
+    """
+    return ReLUFunction.apply(input, inplace)[0]
+
+
+def relu_backward(grad_output, input):
+    r"""Gradient of :func:`relu`; at ``input == 0`` the derivative is taken as 0 (as PyTorch)."""
+    return ReLUFunction.vjp(grad_output, input)
+
+
+class LeakyReLUFunction(Function):
+    r"""``x`` where ``x > 0``, else ``negative_slope * x``; the sign pattern is saved."""
+
+    @staticmethod
+    def forward(ctx, input, negative_slope=0.01, inplace=False):
+        x = as_float_array(input, "input")
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        ctx.negative_slope = float(negative_slope)
+        return _write(np.where(positive, x, negative_slope * x), input, inplace)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        positive, = ctx.saved_tensors
+        return grad_output * np.where(positive, 1.0, ctx.negative_slope)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
     r"""Leaky ReLU: ``x`` where ``x > 0``, else ``negative_slope * x``; any shape."""
-    x = as_float_array(x, "x")
-    return np.where(x > 0, x, negative_slope * x)
+    return LeakyReLUFunction.apply(input, negative_slope, inplace)[0]
 
 
-def leaky_relu_backward(grad_output, x, negative_slope=0.01):
+def leaky_relu_backward(grad_output, input, negative_slope=0.01):
     r"""Gradient of :func:`leaky_relu` (slope 1 for ``x > 0``, ``negative_slope`` otherwise)."""
-    x = as_float_array(x, "x")
-    return as_float_array(grad_output, "grad_output") * np.where(x > 0, 1.0, negative_slope)
+    return LeakyReLUFunction.vjp(grad_output, input, negative_slope)
 
 
-def elu(x, alpha=1.0):
+class ELUFunction(Function):
+    r"""``x`` for ``x > 0``, :math:`\alpha(e^x-1)` otherwise; for ``x <= 0`` the derivative
+    :math:`\alpha e^x` equals output + :math:`\alpha`, so only the output and the sign are saved."""
+
+    @staticmethod
+    def forward(ctx, input, alpha=1.0, inplace=False):
+        x = as_float_array(input, "input")
+        positive = x > 0
+        output = _write(np.where(positive, x, alpha * np.expm1(np.minimum(x, 0.0))), input,
+                        inplace)
+        ctx.save_for_backward(output, positive)
+        ctx.alpha = float(alpha)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        output, positive = ctx.saved_tensors
+        return grad_output * np.where(positive, 1.0, output + ctx.alpha)
+
+
+def elu(input, alpha=1.0, inplace=False):
     r"""Exponential linear unit: ``x`` for ``x > 0``, :math:`\alpha(e^x - 1)` otherwise."""
-    x = as_float_array(x, "x")
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    return ELUFunction.apply(input, alpha, inplace)[0]
 
 
-def elu_backward(grad_output, x, alpha=1.0):
+def elu_backward(grad_output, input, alpha=1.0):
     r"""Gradient of :func:`elu`: 1 for ``x > 0``, :math:`\alpha e^x` otherwise."""
-    x = as_float_array(x, "x")
-    slope = np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
-    return as_float_array(grad_output, "grad_output") * slope
+    return ELUFunction.vjp(grad_output, input, alpha)
 
 
 # --------------------------------------------------------------------------- softmax
-def softmax(x, dim=-1):
+def _log_softmax(x, dim):
+    with np.errstate(over="ignore"):  # x - max < -1.8e308 rounds to -inf, whose exp is exactly 0
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _check_softmax_input(input, dim):
+    x = as_float_array(input, "input")
+    dim = check_dim(dim, x.ndim)
+    if x.size == 0 and x.ndim and x.shape[dim] == 0:
+        raise ValueError(f"softmax needs at least one entry along dim {dim}, got shape {x.shape}")
+    return x, dim
+
+
+class SoftmaxFunction(Function):
+    r"""Softmax along ``dim``; backward :math:`s \odot (g - \langle g, s\rangle)` from the saved
+    output, never forming the C×C Jacobian."""
+
+    @staticmethod
+    def forward(ctx, input, dim=-1):
+        x, dim = _check_softmax_input(input, dim)
+        with np.errstate(over="ignore"):
+            shifted = x - np.max(x, axis=dim, keepdims=True)
+        e = np.exp(shifted)
+        output = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(output)
+        ctx.dim = dim
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        s, = ctx.saved_tensors
+        return s * (grad_output - np.sum(grad_output * s, axis=ctx.dim, keepdims=True))
+
+
+def softmax(input, dim=-1):
     r"""Softmax along ``dim``: :math:`e^{x_i - m} / \sum_j e^{x_j - m}` with :math:`m=\max_j x_j`.
 
     Subtracting the maximum leaves the result unchanged and keeps every exponent
@@ -106,44 +247,49 @@ def softmax(x, dim=-1):
 
     Parameters
     ----------
-    x : ndarray, shape (..., V, ...)
+    input : ndarray, shape (..., C, ...)
     dim : int, default -1
         The axis that is normalised to sum to one.
     """
-    x = as_float_array(x, "x")
-    dim = check_dim(dim, x.ndim)
-    with np.errstate(over="ignore"):  # x - max < -1.8e308 rounds to -inf, whose exp is exactly 0
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    return SoftmaxFunction.apply(input, dim)[0]
 
 
-def softmax_backward(grad_output, x, dim=-1):
+def softmax_backward(grad_output, input, dim=-1):
     r"""Gradient of :func:`softmax`: the Jacobian-vector product
-    :math:`s \odot (g - \langle g, s\rangle)`, never forming the V×V Jacobian."""
-    s = softmax(x, dim)
-    g = as_float_array(grad_output, "grad_output")
-    return s * (g - np.sum(g * s, axis=dim, keepdims=True))
+    :math:`s \odot (g - \langle g, s\rangle)`, never forming the C×C Jacobian."""
+    return SoftmaxFunction.vjp(grad_output, input, dim)
 
 
-def log_softmax(x, dim=-1):
+class LogSoftmaxFunction(Function):
+    r"""Log-softmax (log-sum-exp form); backward :math:`g - e^{o}\sum_j g_j` from the saved output."""
+
+    @staticmethod
+    def forward(ctx, input, dim=-1):
+        x, dim = _check_softmax_input(input, dim)
+        output = _log_softmax(x, dim)
+        ctx.save_for_backward(output)
+        ctx.dim = dim
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        output, = ctx.saved_tensors
+        return grad_output - np.exp(output) * np.sum(grad_output, axis=ctx.dim, keepdims=True)
+
+
+def log_softmax(input, dim=-1):
     r"""Log of :func:`softmax`, computed as :math:`x - m - \log\sum_j e^{x_j - m}` (log-sum-exp)."""
-    x = as_float_array(x, "x")
-    dim = check_dim(dim, x.ndim)
-    with np.errstate(over="ignore"):  # a log-probability below -1.8e308 rounds to -inf
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return LogSoftmaxFunction.apply(input, dim)[0]
 
 
-def log_softmax_backward(grad_output, x, dim=-1):
+def log_softmax_backward(grad_output, input, dim=-1):
     r"""Gradient of :func:`log_softmax`: :math:`g - s \sum_j g_j`."""
-    g = as_float_array(grad_output, "grad_output")
-    return g - softmax(x, dim) * np.sum(g, axis=dim, keepdims=True)
+    return LogSoftmaxFunction.vjp(grad_output, input, dim)
 
 
 # --------------------------------------------------------------------------- linear
-def _check_linear(x, weight, bias):
-    x = as_float_array(x, "x")
+def _check_linear(input, weight, bias):
+    x = as_float_array(input, "input")
     weight = as_float_array(weight, "weight")
     check_ndim(weight, "weight", 2, "(out_features, in_features)")
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
@@ -156,12 +302,38 @@ def _check_linear(x, weight, bias):
     return x, weight, bias
 
 
-def linear(x, weight, bias=None):
-    r"""Affine map :math:`y = x W^\top + b`, the row-major form of the notes' :math:`z = Wa + b`.
+class LinearFunction(Function):
+    r"""Affine map :math:`y = x W^\top + b`; the backward sums over the batch.
+
+    With :math:`\delta` = ``grad_output`` of shape (N, out): ``dinput = δ W``,
+    ``dweight = δᵀ x`` (the batch sum of the outer products :math:`\delta_n x_n^\top`) and
+    ``dbias = Σ_n δ_n``. Returns ``(dinput, dweight, dbias)``; ``dbias`` is None without a bias.
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias=None):
+        x, weight, bias = _check_linear(input, weight, bias)
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        y = x @ weight.T
+        return y if bias is None else y + bias
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, weight = ctx.saved_tensors
+        g2 = grad_output.reshape(-1, weight.shape[0])
+        dinput = grad_output @ weight
+        dweight = g2.T @ x.reshape(-1, weight.shape[1])
+        dbias = g2.sum(axis=0) if ctx.has_bias else None
+        return dinput, dweight, dbias
+
+
+def linear(input, weight, bias=None):
+    r"""Affine map :math:`y = x W^\top + b`, the row-major form of :math:`z = Wa + b`.
 
     Parameters
     ----------
-    x : ndarray, shape (N, in_features)  (any leading dimensions are allowed)
+    input : ndarray, shape (N, in_features)  (any leading dimensions are allowed)
     weight : ndarray, shape (out_features, in_features)
     bias : ndarray, shape (out_features,), optional
 
@@ -169,209 +341,427 @@ def linear(x, weight, bias=None):
     -------
     ndarray, shape (N, out_features)
     """
-    x, weight, bias = _check_linear(x, weight, bias)
-    y = x @ weight.T
-    return y if bias is None else y + bias
+    return LinearFunction.apply(input, weight, bias)[0]
 
 
-def linear_backward(grad_output, x, weight, bias=None):
-    r"""Gradients of :func:`linear`, **summed** over the batch (and any leading dimensions).
-
-    With :math:`\delta` = ``grad_output`` of shape (N, out): ``dx = δ W``,
-    ``dweight = δᵀ x`` (the batch sum of the outer products :math:`\delta_n x_n^\top`), and
-    ``dbias = Σ_n δ_n``. Returns ``(dx, dweight, dbias)``; ``dbias`` is None without a bias.
-    """
-    x, weight, bias = _check_linear(x, weight, bias)
-    g = as_float_array(grad_output, "grad_output")
-    expected = x.shape[:-1] + (weight.shape[0],)
-    if g.shape != expected:
-        raise ValueError(f"grad_output must have shape {expected}, got {g.shape}")
-    g2 = g.reshape(-1, weight.shape[0])
-    x2 = x.reshape(-1, weight.shape[1])
-    dx = g @ weight
-    dweight = g2.T @ x2
-    dbias = None if bias is None else g2.sum(axis=0)
-    return dx, dweight, dbias
+def linear_backward(grad_output, input, weight, bias=None):
+    r"""Gradients of :func:`linear`, **summed** over the batch: ``(dinput, dweight, dbias)``."""
+    return LinearFunction.vjp(grad_output, input, weight, bias)
 
 
 # --------------------------------------------------------------------------- dropout
-def dropout(x, p=0.5, training=True, *, generator=None):
+class DropoutFunction(Function):
+    r"""Inverted dropout; the mask (0 or :math:`1/(1-p)` per element) is saved for the backward."""
+
+    @staticmethod
+    def forward(ctx, input, p=0.5, training=True, inplace=False, generator=None):
+        x = as_float_array(input, "input")
+        p = check_probability(p)
+        if not training or p == 0.0:
+            mask = None
+            output = x if inplace else x.copy()
+        else:
+            if p == 1.0:
+                mask = np.zeros_like(x)
+            else:
+                mask = (as_generator(generator).random(x.shape) >= p) / (1.0 - p)
+            output = _write(x * mask, input, inplace)
+        ctx.save_for_backward(mask)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        mask, = ctx.saved_tensors
+        return grad_output if mask is None else grad_output * mask
+
+
+def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
     r"""Inverted dropout: zero each element with probability ``p``, scale survivors by 1/(1-p).
 
     In expectation the output equals the input, so nothing needs rescaling at inference;
-    with ``training=False`` the input is returned unchanged.
+    with ``training=False`` the input is returned unchanged (a copy).
 
     Parameters
     ----------
-    x : ndarray, any shape
+    input : ndarray, any shape
     p : float in [0, 1]
         Probability of dropping an element.
     training : bool
-    generator : numpy.random.Generator, optional
-        Source of the mask; defaults to :func:`dlbook.random.default_generator`.
+    inplace : bool
+    generator : numpy.random.Generator, int or None
+        Source of the mask; None uses :func:`dlbook.random.default_generator`.
 
     Returns
     -------
-    out : ndarray, same shape as ``x``
-    mask : ndarray, same shape; the factor each element was multiplied by (0 or 1/(1-p)).
-        Pass it to :func:`dropout_backward`.
+    ndarray, same shape as ``input``. The backward (:class:`DropoutFunction`, or the module
+    :class:`dlbook.nn.Dropout`) multiplies the incoming gradient by the same mask.
     """
-    from .random import default_generator
-    x = as_float_array(x, "x")
-    p = check_probability(p)
-    if not training or p == 0.0:
-        return x.copy(), np.ones_like(x)
-    if p == 1.0:
-        return np.zeros_like(x), np.zeros_like(x)
-    rng = generator if generator is not None else default_generator()
-    mask = (rng.random(x.shape) >= p) / (1.0 - p)
-    return x * mask, mask
-
-
-def dropout_backward(grad_output, mask):
-    r"""Gradient of :func:`dropout`: the same mask multiplies the incoming gradient."""
-    return as_float_array(grad_output, "grad_output") * mask
+    return DropoutFunction.apply(input, p, training, inplace, generator)[0]
 
 
 # --------------------------------------------------------------------------- losses
-def _reduce(values, reduction):
-    check_reduction(reduction)
-    if reduction == "mean":
-        return float(np.mean(values))
-    if reduction == "sum":
-        return float(np.sum(values))
-    return values
-
-
-def _reduce_backward(grad_output, shape, count, reduction):
-    check_reduction(reduction)
-    g = np.asarray(grad_output, dtype=np.float64)
+def _reduce(values, reduction, denominator=None):
+    """Apply ``reduction`` to per-element losses; ``'mean'`` divides by ``denominator``
+    (default: the number of elements). Scalars come back as Python floats."""
     if reduction == "none":
-        if g.shape != shape:
-            raise ValueError(f"grad_output must have shape {shape} for reduction='none', "
-                             f"got {g.shape}")
-        return g
-    if g.ndim != 0:
-        raise ValueError(f"grad_output must be a scalar for reduction={reduction!r}, "
-                         f"got shape {g.shape}")
-    scale = g / count if reduction == "mean" else g
-    return np.broadcast_to(scale, shape)
+        return values
+    total = float(np.sum(values))
+    if reduction == "sum":
+        return total
+    count = values.size if denominator is None else denominator
+    with np.errstate(invalid="ignore", divide="ignore"):   # an empty batch gives NaN, as torch
+        return float(np.float64(total) / count)
 
 
-def mse_loss(input, target, reduction="mean"):
-    r"""Squared error :math:`\frac1M\sum_i (\hat y_i - y_i)^2` over all M elements (``'mean'``).
+def _reduction_scale(grad_output, reduction, denominator):
+    """The factor d(reduced loss)/d(element loss) times ``grad_output``, broadcastable."""
+    if reduction == "none":
+        return grad_output
+    if reduction == "sum":
+        return grad_output
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return grad_output / denominator
 
-    PyTorch's convention: no factor ½ (the notes' ½ only rescales the gradient by 2).
+
+def _check_weight(weight, shape, name="weight"):
+    if weight is None:
+        return None
+    weight = as_float_array(weight, name)
+    try:
+        np.broadcast_shapes(weight.shape, shape)
+    except ValueError:
+        raise ValueError(f"{name} of shape {weight.shape} does not broadcast to the input's "
+                         f"shape {shape}") from None
+    return weight
+
+
+class MSELossFunction(Function):
+    r"""Squared error; backward :math:`2 w(\hat y - y)`, divided by the element count for
+    ``'mean'``. Returns ``(dinput, None)``: the target is treated as a constant."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction="mean", weight=None):
+        input = as_float_array(input, "input")
+        target = as_float_array(target, "target")
+        check_same_shape(input, target, "input", "target")
+        check_reduction(reduction)
+        if weight is not None:
+            weight = as_float_array(weight, "weight")
+            check_same_shape(input, weight, "input", "weight")
+        diff = input - target
+        per_element = diff * diff if weight is None else weight * diff * diff
+        ctx.save_for_backward(diff, weight)
+        ctx.reduction = reduction
+        ctx.count = input.size if weight is None else float(np.sum(weight))
+        return _reduce(per_element, reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        diff, weight = ctx.saved_tensors
+        d = 2.0 * diff if weight is None else 2.0 * weight * diff
+        return d * _reduction_scale(grad_output, ctx.reduction, ctx.count), None
+
+
+def mse_loss(input, target, reduction="mean", weight=None):
+    r"""Squared error :math:`\frac1M\sum_i w_i(\hat y_i - y_i)^2` over all M elements (``'mean'``).
+
+    PyTorch's convention: no factor ½ (a ½ in front only rescales the gradient by 2).
+    Positional arguments follow ``torch.nn.functional.mse_loss`` without its deprecated
+    ``size_average`` and ``reduce``; pass ``reduction`` by name.
 
     Parameters
     ----------
     input, target : ndarray, same shape
     reduction : {'mean', 'sum', 'none'}
+    weight : ndarray of the input's shape, optional
+        A factor per element; ``'mean'`` then divides by the sum of the weights (PyTorch's
+        weighted mean).
     """
-    input = as_float_array(input, "input")
-    target = as_float_array(target, "target")
-    check_same_shape(input, target, "input", "target")
-    return _reduce((input - target) ** 2, reduction)
+    return MSELossFunction.apply(input, target, reduction, weight)[0]
 
 
-def mse_loss_backward(grad_output, input, target, reduction="mean"):
+def mse_loss_backward(grad_output, input, target, reduction="mean", weight=None):
     r"""d loss / d input for :func:`mse_loss`: :math:`2(\hat y - y)/M` for ``'mean'``."""
-    input = as_float_array(input, "input")
-    target = as_float_array(target, "target")
-    check_same_shape(input, target, "input", "target")
-    g = _reduce_backward(grad_output, input.shape, input.size, reduction)
-    return 2.0 * (input - target) * g
+    return MSELossFunction.vjp(grad_output, input, target, reduction, weight)[0]
 
 
-def _check_logits_targets(input, target):
-    input = as_float_array(input, "input")
-    check_ndim(input, "input", 2, "(N, V) of logits")
-    target = as_index_array(target, "target", input.shape[1])
-    if target.shape != (input.shape[0],):
-        raise ValueError(f"target must have shape ({input.shape[0]},) (one class index per "
-                         f"row of input), got {target.shape}")
-    return input, target
+def _rows(a):
+    """(N, C, d1, ...) -> (N·d1·..., C); (C,) -> (1, C); (N, C) unchanged."""
+    if a.ndim == 1:
+        return a[None, :]
+    return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
 
 
-def cross_entropy(input, target, reduction="mean"):
-    r"""Cross-entropy of logits against integer classes: :math:`-\log \mathrm{softmax}(z)_{r}`.
+def _unrows(rows, shape):
+    """Inverse of :func:`_rows` for an array of the input's ``shape``."""
+    if len(shape) == 1:
+        return rows[0]
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(rows.reshape(moved), -1, 1)
 
-    Computed from :func:`log_softmax`, so it is finite for any finite logits.
-    ``'mean'`` averages over the N rows.
+
+def _class_coefficients(input, target, weight, ignore_index, label_smoothing, what):
+    r"""Write a classification loss as :math:`\ell_m = -\sum_c A_{mc}\,\log p_{mc}` over rows m.
+
+    Returns ``(A, loss_shape, mean_denominator)``. For class indices :math:`y_m`:
+    :math:`A_{mc} = (1-\varepsilon) w_{y_m}[c = y_m] + \varepsilon w_c / C` (a zero row where
+    :math:`y_m` = ``ignore_index``) and ``'mean'`` divides by :math:`\sum_m w_{y_m}`; for class
+    probabilities :math:`A = w \odot ((1-\varepsilon) y + \varepsilon/C)` and ``'mean'`` divides
+    by the number of rows — PyTorch's conventions in both cases.
+    """
+    if input.ndim == 0:
+        raise ValueError(f"{what} expected input of shape (C,), (N, C) or (N, C, d1, ...), "
+                         "got a scalar")
+    n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    w = None
+    if weight is not None:
+        w = as_float_array(weight, "weight")
+        if w.shape != (n_classes,):
+            raise ValueError(f"weight must have shape ({n_classes},) (one per class), "
+                             f"got {w.shape}")
+    t = np.asarray(target)
+    if np.issubdtype(t.dtype, np.floating):                # class probabilities
+        if what != "cross_entropy":
+            raise TypeError(f"{what} target must hold integer class indices, got dtype {t.dtype}")
+        if t.shape != input.shape:
+            raise ValueError(f"probability targets must have the input's shape {input.shape}, "
+                             f"got {t.shape}")
+        probs = _rows(t.astype(np.float64))
+        A = (1.0 - label_smoothing) * probs + label_smoothing / n_classes
+        if w is not None:
+            A = A * w
+        return A, input.shape[:1] + input.shape[2:] if input.ndim > 1 else (), probs.shape[0]
+    if not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"target must hold integer class indices or float class probabilities, "
+                        f"got dtype {t.dtype}")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if t.shape != expected:
+        layout = "()" if input.ndim == 1 else f"{expected} (one class index per row of input)"
+        raise ValueError(f"target must have shape {layout}, got {t.shape}")
+    flat = t.reshape(-1)
+    valid = flat != ignore_index
+    as_index_array(flat[valid], "target", n_classes)
+    safe = np.where(valid, flat, 0)
+    w_rows = (np.ones(flat.shape[0]) if w is None else w[safe]) * valid
+    A = np.zeros((flat.shape[0], n_classes))
+    A[np.arange(flat.shape[0]), safe] = (1.0 - label_smoothing) * w_rows
+    if label_smoothing:
+        A += (label_smoothing / n_classes) * (np.ones(n_classes) if w is None else w) \
+            * valid[:, None]
+    return A, expected, float(np.sum(w_rows))
+
+
+def _check_smoothing(label_smoothing):
+    if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be a float in [0, 1], got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+class CrossEntropyFunction(Function):
+    r"""Cross-entropy of logits; backward :math:`(\sum_c A_{mc})\,\mathrm{softmax}(z_m) - A_m`
+    per row (the book's :math:`\delta^L = a - y` for one-hot targets), scaled by the reduction.
+    Returns ``(dinput, None)``."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
+                label_smoothing=0.0):
+        input = as_float_array(input, "input")
+        check_reduction(reduction)
+        eps = _check_smoothing(label_smoothing)
+        A, loss_shape, denominator = _class_coefficients(input, target, weight, ignore_index,
+                                                         eps, "cross_entropy")
+        logp = _log_softmax(_rows(input), 1)
+        losses = -np.sum(A * logp, axis=1)
+        ctx.save_for_backward(A, logp)
+        ctx.shape, ctx.reduction, ctx.denominator = input.shape, reduction, denominator
+        return _reduce(losses.reshape(loss_shape), reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        A, logp = ctx.saved_tensors
+        scale = _reduction_scale(grad_output, ctx.reduction, ctx.denominator)
+        if ctx.reduction == "none":
+            scale = np.reshape(scale, (-1, 1))
+        d = (np.sum(A, axis=1, keepdims=True) * np.exp(logp) - A) * scale
+        return _unrows(d, ctx.shape), None
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    r"""Cross-entropy of logits against class indices or class probabilities.
+
+    For a row with logits :math:`z` and class index :math:`r`, the loss is
+    :math:`-w_r\log\mathrm{softmax}(z)_r`; computed from :func:`log_softmax`, so it is finite
+    for any finite logits. ``'mean'`` divides by :math:`\sum_n w_{r_n}` over the rows whose
+    target is not ``ignore_index`` (by N when there are no weights) — PyTorch's rule.
 
     Parameters
     ----------
-    input : ndarray, shape (N, V)
+    input : ndarray, shape (N, C), (C,) or (N, C, d1, ...)
         Unnormalised scores (logits), not probabilities.
-    target : ndarray of int, shape (N,)
-        Class index :math:`r_n \in [0, V)` of each row.
+    target : ndarray
+        Integer class indices of shape (N,), () or (N, d1, ...), or float class probabilities of
+        the input's shape.
+    weight : ndarray, shape (C,), optional
+        A weight per class.
+    ignore_index : int, default -100
+        Rows with this target contribute nothing (index targets only).
     reduction : {'mean', 'sum', 'none'}
+    label_smoothing : float in [0, 1], default 0
+        Mixes the target with the uniform distribution: :math:`(1-\varepsilon) y + \varepsilon/C`.
     """
-    input, target = _check_logits_targets(input, target)
-    nll = -log_softmax(input, dim=1)[np.arange(input.shape[0]), target]
-    return _reduce(nll, reduction)
+    return CrossEntropyFunction.apply(input, target, weight, ignore_index, reduction,
+                                      label_smoothing)[0]
 
 
-def cross_entropy_backward(grad_output, input, target, reduction="mean"):
-    r"""d loss / d logits for :func:`cross_entropy`: :math:`(\mathrm{softmax}(z) - y)/N`
-    for ``'mean'``, with :math:`y` the one-hot target — the book's :math:`\delta^L = a - y`."""
-    input, target = _check_logits_targets(input, target)
-    n = input.shape[0]
-    g = _reduce_backward(grad_output, (n,), n, reduction)
-    d = softmax(input, dim=1)
-    d[np.arange(n), target] -= 1.0
-    return d * g[:, None]
+def cross_entropy_backward(grad_output, input, target, weight=None, ignore_index=-100,
+                           reduction="mean", label_smoothing=0.0):
+    r"""d loss / d logits for :func:`cross_entropy`: :math:`(\mathrm{softmax}(z) - y)/N` for
+    ``'mean'`` with one-hot :math:`y` — the book's :math:`\delta^L = a - y`."""
+    return CrossEntropyFunction.vjp(grad_output, input, target, weight, ignore_index,
+                                    reduction, label_smoothing)[0]
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+class NLLLossFunction(Function):
+    r"""Negative log-likelihood of log-probabilities: :math:`-w_{y}\,x_{y}` per row; the
+    backward puts :math:`-w_y` (scaled by the reduction) at the target position."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
+        input = as_float_array(input, "input")
+        check_reduction(reduction)
+        A, loss_shape, denominator = _class_coefficients(input, target, weight, ignore_index,
+                                                         0.0, "nll_loss")
+        losses = -np.sum(A * _rows(input), axis=1)
+        ctx.save_for_backward(A)
+        ctx.shape, ctx.reduction, ctx.denominator = input.shape, reduction, denominator
+        return _reduce(losses.reshape(loss_shape), reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        A, = ctx.saved_tensors
+        scale = _reduction_scale(grad_output, ctx.reduction, ctx.denominator)
+        if ctx.reduction == "none":
+            scale = np.reshape(scale, (-1, 1))
+        return _unrows(-A * scale, ctx.shape), None
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    r"""Negative log-likelihood of log-probabilities (e.g. the output of :func:`log_softmax`).
+
+    ``cross_entropy(z, y)`` equals ``nll_loss(log_softmax(z, dim=1), y)``. Shapes, ``weight``,
+    ``ignore_index`` and the ``'mean'`` rule as in :func:`cross_entropy` (index targets only).
+    """
+    return NLLLossFunction.apply(input, target, weight, ignore_index, reduction)[0]
+
+
+def nll_loss_backward(grad_output, input, target, weight=None, ignore_index=-100,
+                      reduction="mean"):
+    r"""d loss / d input for :func:`nll_loss`."""
+    return NLLLossFunction.vjp(grad_output, input, target, weight, ignore_index, reduction)[0]
+
+
+def _check_binary(input, target, weight, probabilities):
+    p = as_float_array(input, "input")
+    y = as_float_array(target, "target")
+    check_same_shape(p, y, "input", "target")
+    if np.isnan(y).any() or (y.size and (y.min() < 0 or y.max() > 1)):
+        raise ValueError("binary cross-entropy expects targets in [0, 1], got values in "
+                         f"[{np.nanmin(y) if y.size else 0}, {np.nanmax(y) if y.size else 0}] "
+                         f"{'(with NaN)' if np.isnan(y).any() else ''}".rstrip())
+    if probabilities and (np.isnan(p).any() or (p.size and (p.min() < 0 or p.max() > 1))):
+        raise ValueError("binary_cross_entropy expects input probabilities in [0, 1] (no NaN); "
+                         "for logits use binary_cross_entropy_with_logits")
+    return p, y, _check_weight(weight, p.shape)
+
+
+class BCEFunction(Function):
+    r"""Binary cross-entropy of probabilities, each log clamped at -100 as in PyTorch; backward
+    :math:`w(p-y)/\max(p(1-p), 10^{-12})`. Returns ``(dinput, None)``."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, reduction="mean"):
+        p, y, w = _check_binary(input, target, weight, probabilities=True)
+        check_reduction(reduction)
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100.0)
+            log_1mp = np.maximum(np.log1p(-p), -100.0)
+        losses = -(y * log_p + (1.0 - y) * log_1mp)
+        ctx.save_for_backward(p, y, w)
+        ctx.reduction, ctx.count = reduction, p.size
+        return _reduce(losses if w is None else w * losses, reduction)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        p, y, w = ctx.saved_tensors
+        d = (p - y) / np.maximum(p * (1.0 - p), 1e-12)
+        if w is not None:
+            d = w * d
+        return d * _reduction_scale(grad_output, ctx.reduction, ctx.count), None
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     r"""Binary cross-entropy of probabilities:
-    :math:`-[y\log p + (1-y)\log(1-p)]`, each log clamped at -100 as in PyTorch.
+    :math:`-w[y\log p + (1-y)\log(1-p)]`, each log clamped at -100 as in PyTorch.
 
     Parameters
     ----------
     input : ndarray, values in [0, 1]
         Probabilities (e.g. a sigmoid output).
     target : ndarray, same shape, values in [0, 1]
+    weight : ndarray broadcastable to ``input``, optional
     reduction : {'mean', 'sum', 'none'}
     """
-    p = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_same_shape(p, y, "input", "target")
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError("binary_cross_entropy expects input probabilities in [0, 1]; "
-                         "for logits use binary_cross_entropy_with_logits")
-    with np.errstate(divide="ignore"):
-        log_p = np.maximum(np.log(p), -100.0)
-        log_1mp = np.maximum(np.log1p(-p), -100.0)
-    return _reduce(-(y * log_p + (1.0 - y) * log_1mp), reduction)
+    return BCEFunction.apply(input, target, weight, reduction)[0]
 
 
-def binary_cross_entropy_backward(grad_output, input, target, reduction="mean"):
+def binary_cross_entropy_backward(grad_output, input, target, weight=None, reduction="mean"):
     r"""d loss / d input for :func:`binary_cross_entropy`: :math:`(p-y)/(p(1-p))`, with the
     denominator clamped at 1e-12 as in PyTorch."""
-    p = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_same_shape(p, y, "input", "target")
-    g = _reduce_backward(grad_output, p.shape, p.size, reduction)
-    return g * (p - y) / np.maximum(p * (1.0 - p), 1e-12)
+    return BCEFunction.vjp(grad_output, input, target, weight, reduction)[0]
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+class BCEWithLogitsFunction(Function):
+    r"""Binary cross-entropy of logits with ``pos_weight`` :math:`q`:
+    :math:`\ell = (1-y)z + (1 + (q-1)y)\,\mathrm{softplus}(-z)`, times ``weight``; backward
+    :math:`(1-y) - (1 + (q-1)y)\,\sigma(-z)`, which is :math:`\sigma(z) - y` when :math:`q = 1`."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, reduction="mean", pos_weight=None):
+        z, y, w = _check_binary(input, target, weight, probabilities=False)
+        check_reduction(reduction)
+        q = _check_weight(pos_weight, z.shape, "pos_weight")
+        log_weight = 1.0 if q is None else 1.0 + (q - 1.0) * y
+        softplus_neg = np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z)))   # log(1 + e^{-z})
+        losses = (1.0 - y) * z + log_weight * softplus_neg
+        ctx.save_for_backward(z, y, w, log_weight)
+        ctx.reduction, ctx.count = reduction, z.size
+        return _reduce(losses if w is None else w * losses, reduction)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, y, w, log_weight = ctx.saved_tensors
+        e = np.exp(-np.abs(z))
+        sigmoid_neg = np.where(z >= 0, e, 1.0) / (1.0 + e)                  # σ(-z)
+        d = (1.0 - y) - log_weight * sigmoid_neg
+        if w is not None:
+            d = w * d
+        return d * _reduction_scale(grad_output, ctx.reduction, ctx.count), None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
+                                     pos_weight=None):
     r"""Binary cross-entropy of logits :math:`z`: :math:`\max(z,0) - zy + \log(1+e^{-|z|})`.
 
     Algebraically equal to ``binary_cross_entropy(sigmoid(z), y)`` but exact for large
-    :math:`|z|`, where the sigmoid rounds to 0 or 1.
+    :math:`|z|`, where the sigmoid rounds to 0 or 1. ``pos_weight`` (broadcast along the last
+    dimension, one per class) multiplies the positive term :math:`-y\log\sigma(z)`.
     """
-    z = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_same_shape(z, y, "input", "target")
-    return _reduce(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), reduction)
+    return BCEWithLogitsFunction.apply(input, target, weight, reduction, pos_weight)[0]
 
 
-def binary_cross_entropy_with_logits_backward(grad_output, input, target, reduction="mean"):
+def binary_cross_entropy_with_logits_backward(grad_output, input, target, weight=None,
+                                              reduction="mean", pos_weight=None):
     r"""d loss / d logits: :math:`\sigma(z) - y` per element (divided by M for ``'mean'``)."""
-    z = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_same_shape(z, y, "input", "target")
-    g = _reduce_backward(grad_output, z.shape, z.size, reduction)
-    return g * (sigmoid(z) - y)
+    return BCEWithLogitsFunction.vjp(grad_output, input, target, weight, reduction,
+                                     pos_weight)[0]

@@ -7,7 +7,8 @@ analytic gradient to about 1e-8 relative error, and a wrong one is off by order 
 import numpy as np
 
 from ._validation import as_float_array
-from .random import default_generator
+from .autograd import no_grad
+from .random import as_generator
 
 __all__ = ["GradientCheckError", "numerical_gradient", "relative_error", "check_gradient",
            "check_module"]
@@ -96,12 +97,14 @@ def check_module(module, x, *, eps=1e-6, tol=1e-6, atol=1e-8, generator=None):
     so every output element contributes with its own weight. Returns a dict of relative errors
     keyed by ``'input'`` and the parameter names; raises on the first failure.
     """
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     x = np.array(as_float_array(x, "x"))
-    r = rng.standard_normal(np.shape(module(x)))
+    with no_grad():
+        r = rng.standard_normal(np.shape(module(x)))
 
     def cost():
-        return float(np.sum(module(x) * r))
+        with no_grad():                  # probes for finite differences are never backpropagated
+            return float(np.sum(module(x) * r))
 
     module.zero_grad()
     module(x)

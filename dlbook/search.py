@@ -26,7 +26,7 @@ from itertools import product
 
 import numpy as np
 
-from .random import default_generator
+from .random import as_generator
 
 __all__ = ["ParameterGrid", "log_uniform", "sample_parameters", "SearchResult", "grid_search",
            "random_search"]
@@ -54,19 +54,6 @@ def _check_values(name, values):
     if len(values) == 0:
         raise ValueError(f"the values of {name!r} must be a non-empty sequence, got {values!r}")
     return values
-
-
-def _check_generator(generator):
-    """None (dlbook's default generator), a non-negative int seed, or a numpy Generator."""
-    if generator is None:
-        return default_generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool) \
-            and generator >= 0:
-        return np.random.default_rng(int(generator))
-    raise TypeError(f"generator must be None, a non-negative int or a numpy Generator, got "
-                    f"{generator!r}")
 
 
 def _check_size(size, name):
@@ -178,7 +165,7 @@ def log_uniform(low, high, size=None, *, generator=None):
     float or ndarray of shape ``size``
     """
     low, high = _check_bounds(low, high, "log", "log_uniform")
-    rng = _check_generator(generator)
+    rng = as_generator(generator)
     return np.exp(rng.uniform(np.log(low), np.log(high), size))
 
 
@@ -237,7 +224,7 @@ def sample_parameters(distributions, n_trials, *, generator=None):
     n_trials = _check_size(n_trials, "n_trials")
     names = sorted(_check_name(k) for k in distributions)
     samplers = [_sampler(k, distributions[k]) for k in names]   # validate before drawing
-    rng = _check_generator(generator)
+    rng = as_generator(generator)
     columns = [draw(n_trials, rng) for draw in samplers]
     return [dict(zip(names, row)) for row in zip(*columns)] if names else \
         [{} for _ in range(n_trials)]

@@ -1,14 +1,28 @@
 """The minibatch training loop every chapter shares, and classification metrics."""
+import numbers
+
 import numpy as np
 
+from ._validation import as_float_array
+from .autograd import no_grad
 from .data import minibatches
+from .random import as_generator
 
 __all__ = ["train_epoch", "fit", "predict", "accuracy", "confusion_matrix"]
+
+
+def _check_pair(X, y, what="X and y"):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"{what} must have the same number of samples, got {len(X)} and {len(y)}")
+    return X, y
 
 
 def train_epoch(model, loss_fn, optimizer, X, y, batch_size, *, generator=None, shuffle=True):
     """One pass over ``(X, y)`` in minibatches: forward, loss, backward, one ``optimizer.step()``
     per minibatch. Returns the mean training loss over the minibatches."""
+    X, y = _check_pair(X, y)
     model.train()
     losses = []
     for idx in minibatches(len(X), batch_size, shuffle=shuffle, generator=generator):
@@ -23,30 +37,65 @@ def train_epoch(model, loss_fn, optimizer, X, y, batch_size, *, generator=None, 
 def predict(model, X):
     """Class predictions ``argmax`` of the model's outputs, in evaluation mode.
 
-    The model's previous mode (training or evaluation) is restored afterwards."""
+    Runs under :func:`dlbook.no_grad` (nothing is saved for a backward pass) and restores the
+    model's previous mode (training or evaluation) afterwards."""
     was_training = model.training
     model.eval()
-    out = model(X)
-    model.train(was_training)
+    try:
+        with no_grad():
+            out = model(X)
+    finally:
+        model.train(was_training)
     return np.argmax(out, axis=1)
 
 
 def accuracy(model, X, y):
-    """Fraction of rows of ``X`` whose predicted class equals ``y``."""
-    return float(np.mean(predict(model, X) == np.asarray(y)))
+    """Fraction of rows of ``X`` whose predicted class equals ``y`` (shape (N,))."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-d array of class labels, shape (N,), got shape {y.shape}")
+    _check_pair(X, y)
+    return float(np.mean(predict(model, X) == y))
+
+
+def _evaluate_loss(model, loss_fn, X, y):
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            return float(loss_fn(model(X), y))
+    finally:
+        model.train(was_training)
 
 
 def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_val=None,
-        generator=None, metric=None, scheduler=None):
-    """Train for ``epochs`` epochs and return a history dict of per-epoch lists.
+        generator=None, metric=None, scheduler=None, patience=None, restore_best_weights=False):
+    """Train for up to ``epochs`` epochs and return a history dict of per-epoch lists.
 
     The history has ``'train_loss'`` (mean minibatch loss during the epoch) and, when validation
-    data are given, ``'val_loss'``. If ``metric(model, X, y)`` is given (e.g. :func:`accuracy`),
-    ``'train_metric'`` and ``'val_metric'`` are recorded after each epoch too. A ``scheduler``
-    with a ``step()`` method is stepped once per epoch.
+    data are given, ``'val_loss'`` (computed in evaluation mode under :func:`dlbook.no_grad`).
+    If ``metric(model, X, y)`` is given (e.g. :func:`accuracy`), ``'train_metric'`` and
+    ``'val_metric'`` are recorded after each epoch too. A ``scheduler`` with a ``step()`` method
+    is stepped once per epoch.
+
+    Early stopping (needs validation data): with ``patience=k`` training stops after k epochs
+    without a new lowest validation loss; with ``restore_best_weights=True`` the model ends with
+    the parameters and buffers (its ``state_dict``) of the epoch of lowest validation loss,
+    ``int(np.argmin(history['val_loss']))``.
     """
-    if epochs <= 0:
-        raise ValueError(f"epochs must be positive, got {epochs}")
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs <= 0:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    X, y = _check_pair(X, y)
+    as_float_array(X, "X")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
+    if X_val is not None:
+        X_val, y_val = _check_pair(X_val, y_val, "X_val and y_val")
+    elif patience is not None or restore_best_weights:
+        raise ValueError("early stopping (patience, restore_best_weights) needs X_val and y_val")
+    if patience is not None and (not isinstance(patience, numbers.Integral) or patience <= 0):
+        raise ValueError(f"patience must be a positive int or None, got {patience!r}")
+    rng = as_generator(generator)
     history = {"train_loss": []}
     if X_val is not None:
         history["val_loss"] = []
@@ -54,27 +103,46 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_va
         history["train_metric"] = []
         if X_val is not None:
             history["val_metric"] = []
-    for _ in range(epochs):
+    best_loss, best_state, best_epoch = np.inf, None, None
+    for epoch in range(epochs):
         history["train_loss"].append(
-            train_epoch(model, loss_fn, optimizer, X, y, batch_size, generator=generator))
+            train_epoch(model, loss_fn, optimizer, X, y, batch_size, generator=rng))
         if X_val is not None:
-            model.eval()
-            history["val_loss"].append(float(loss_fn(model(X_val), y_val)))
-            model.train()
+            history["val_loss"].append(_evaluate_loss(model, loss_fn, X_val, y_val))
         if metric is not None:
             history["train_metric"].append(metric(model, X, y))
             if X_val is not None:
                 history["val_metric"].append(metric(model, X_val, y_val))
         if scheduler is not None:
             scheduler.step()
+        if X_val is not None:
+            if history["val_loss"][-1] < best_loss:
+                best_loss, best_epoch = history["val_loss"][-1], epoch
+                if restore_best_weights:
+                    best_state = model.state_dict()
+            elif patience is not None and epoch - best_epoch >= patience:
+                break
+    if restore_best_weights and best_state is not None:
+        model.load_state_dict(best_state)
     return history
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
-    """Counts ``C[i, j]`` of samples with true class ``i`` predicted as ``j`` (no loops)."""
+    """Counts ``C[i, j]`` of samples with true class ``i`` predicted as ``j`` (no loops).
+
+    Labels must be integers in ``[0, num_classes)``; ``num_classes`` defaults to the largest
+    label + 1.
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} "
-                         f"and {y_pred.shape}")
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_pred must be 1-d arrays of the same shape, got "
+                         f"{y_true.shape} and {y_pred.shape}")
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and not np.issubdtype(labels.dtype, np.integer):
+            raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
     n = num_classes or int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and (labels.min() < 0 or labels.max() >= n):
+            raise ValueError(f"{name} must hold labels in [0, {n}), got values in "
+                             f"[{labels.min()}, {labels.max()}]")
     return np.bincount(y_true * n + y_pred, minlength=n * n).reshape(n, n)

@@ -13,14 +13,14 @@ from dlbook.display import show_source  # noqa: E402
 def test_show_source_of_a_function():
     code = show_source(F.sigmoid)
     text = repr(code)
-    assert "def sigmoid(x):" in text
+    assert "def sigmoid(input):" in text
     assert text.strip() == inspect.getsource(F.sigmoid).strip()
     assert "sigmoid" in code._repr_html_()
 
 
 def test_show_source_of_a_method_is_dedented():
     text = repr(show_source(nn.Linear.forward))
-    assert text.startswith("def forward(self, x):")
+    assert text.startswith("def forward(self, input):")
 
 
 def test_show_source_of_a_class():

@@ -116,6 +116,7 @@ def test_loss_module_gradient(name, reduction, rng):
     assert isinstance(value, float)
     numeric = central_difference(lambda z: getattr(nn, name)(reduction=reduction)(z, target), x)
     assert_grad_close(loss_fn.backward(), numeric)
+    loss_fn(x, target)                      # each call of the loss allows one backward
     assert_grad_close(loss_fn.backward(2.5), 2.5 * numeric)
 
 
@@ -449,13 +450,13 @@ def test_maxout_wrong_shape_message():
                                   nn.LeakyReLU, nn.ELU, nn.Softmax, lambda: nn.Maxout(2, 2, 2),
                                   nn.Dropout, lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU())])
 def test_backward_before_forward(make):
-    with pytest.raises(RuntimeError, match="before forward"):
+    with pytest.raises(RuntimeError, match="backward called more often than its forward"):
         make().backward(np.zeros((1, 2)))
 
 
 @pytest.mark.parametrize("name", LOSS_CLASSES)
 def test_loss_backward_before_call_and_bad_reduction(name):
-    with pytest.raises(RuntimeError, match="before the loss"):
+    with pytest.raises(RuntimeError, match="backward called more often than its forward"):
         getattr(nn, name)().backward()
     with pytest.raises(ValueError, match="reduction.*'avg'"):
         getattr(nn, name)(reduction="avg")
@@ -480,160 +481,8 @@ def test_bad_layer_sizes():
 
 def test_cross_entropy_loss_module_target_errors():
     loss_fn = nn.CrossEntropyLoss()
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="probability targets"):
         loss_fn(np.zeros((2, 3)), np.array([0.0, 1.0]))
     with pytest.raises(ValueError):
         loss_fn(np.zeros((2, 3)), np.array([0, 3]))
 
-
-# --------------------------------------------------------------------------- BatchNorm1d
-def _bn_pair(torch, rng, d, **kwargs):
-    bn = nn.BatchNorm1d(d, **kwargs)
-    ref = torch.nn.BatchNorm1d(d, dtype=torch.float64, **kwargs)
-    if bn.affine:
-        bn.weight.data[...] = rng.uniform(0.5, 1.5, d)
-        bn.bias.data[...] = rng.normal(size=d)
-        with torch.no_grad():
-            ref.weight.copy_(tt(bn.weight.data))
-            ref.bias.copy_(tt(bn.bias.data))
-    return bn, ref
-
-
-@pytest.mark.parametrize("shape", [(8, 3), (5, 4, 6)])
-@pytest.mark.parametrize("kwargs", [dict(), dict(momentum=None), dict(affine=False),
-                                    dict(track_running_stats=False), dict(eps=1e-3, momentum=0.3)],
-                         ids=["default", "cumulative", "no-affine", "no-stats", "eps-momentum"])
-def test_batchnorm_parity_train_then_eval(torch, shape, kwargs, rng):
-    d = shape[1]
-    bn, ref = _bn_pair(torch, rng, d, **kwargs)
-    for _ in range(3):                                  # a few training batches
-        x = rng.normal(size=shape) * 2 + 1
-        r = rng.normal(size=shape)
-        xt = tt(x, True)
-        yt = ref(xt)
-        yt.backward(tt(r))
-        bn.zero_grad()
-        assert_parity(bn(x), yt)
-        assert_parity(bn.backward(r), xt.grad)
-        if bn.affine:
-            assert_parity(bn.weight.grad, ref.weight.grad)
-            assert_parity(bn.bias.grad, ref.bias.grad)
-            ref.zero_grad()
-        if bn.track_running_stats:
-            assert_parity(bn.running_mean, ref.running_mean)
-            assert_parity(bn.running_var, ref.running_var)
-            assert bn.num_batches_tracked == int(ref.num_batches_tracked)
-    bn.eval()
-    ref.eval()
-    x, r = rng.normal(size=shape), rng.normal(size=shape)
-    xt = tt(x, True)
-    yt = ref(xt)
-    yt.backward(tt(r))
-    assert_parity(bn(x), yt)
-    assert_parity(bn.backward(r), xt.grad)
-
-
-@pytest.mark.parametrize("shape", [(6, 3), (4, 2, 5)])
-@pytest.mark.parametrize("mode", ["train", "eval"])
-def test_batchnorm_gradcheck(shape, mode, rng):
-    bn = nn.BatchNorm1d(shape[1])
-    bn.weight.data[...] = rng.uniform(0.5, 1.5, shape[1])
-    bn.bias.data[...] = rng.normal(size=shape[1])
-    bn.running_mean = rng.normal(size=shape[1])
-    bn.running_var = rng.uniform(0.5, 2, shape[1])
-    bn.train(mode == "train")
-    errors = check_module(bn, rng.normal(size=shape), generator=rng)
-    assert set(errors) == {"input", "weight", "bias"}
-
-
-def test_batchnorm_normalises_each_feature(rng):
-    x = rng.normal(size=(50, 4)) * [1, 10, 0.1, 5] + [0, -3, 7, 2]
-    y = nn.BatchNorm1d(4)(x)
-    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-12)
-    np.testing.assert_allclose(y.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-5), rtol=1e-12)
-
-
-def test_batchnorm_in_sequential_names_and_modes(rng):
-    model = nn.Sequential(nn.Linear(3, 4, generator=rng), nn.BatchNorm1d(4), nn.ReLU())
-    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight",
-                                                        "1.bias"]
-    model.eval()
-    assert not model[1].training
-
-
-def test_batchnorm_errors():
-    bn = nn.BatchNorm1d(3)
-    with pytest.raises(ValueError, match=r"\(N, 3\).*\(4, 5\)"):
-        bn(np.zeros((4, 5)))
-    with pytest.raises(ValueError, match="more than 1 value"):
-        bn(np.zeros((1, 3)))
-    with pytest.raises(RuntimeError, match="before forward"):
-        nn.BatchNorm1d(3).backward(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="num_features"):
-        nn.BatchNorm1d(0)
-    bn.eval()
-    assert bn(np.zeros((1, 3))).shape == (1, 3)       # one sample is fine with running stats
-
-
-# --------------------------------------------------------------------------- nn.init
-@pytest.mark.parametrize("nonlinearity,param", [("linear", None), ("sigmoid", None),
-                                                ("tanh", None), ("relu", None),
-                                                ("leaky_relu", None), ("leaky_relu", 0.2),
-                                                ("selu", None), ("conv2d", None)])
-def test_calculate_gain_parity(torch, nonlinearity, param):
-    assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(
-        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-15)
-
-
-def _spread(w):
-    return np.abs(w).max(), w.std()
-
-
-@pytest.mark.parametrize("shape", [(300, 200), (64, 16, 3, 3)])
-def test_initialisers_bounds_and_std(shape, rng):
-    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
-    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
-    w = np.empty(shape)
-    gain = 5 / 3
-    a = gain * np.sqrt(6 / (fan_in + fan_out))
-    assert nn.init.xavier_uniform_(w, gain=gain, generator=rng) is w
-    top, std = _spread(w)
-    assert top <= a and top > 0.99 * a and std == pytest.approx(a / np.sqrt(3), rel=0.05)
-    nn.init.xavier_normal_(w, generator=rng)
-    assert w.std() == pytest.approx(np.sqrt(2 / (fan_in + fan_out)), rel=0.05)
-    assert abs(w.mean()) < 0.1 * w.std()
-    nn.init.kaiming_uniform_(w, generator=rng)                 # gain sqrt(2), fan_in
-    b = np.sqrt(2) * np.sqrt(3 / fan_in)
-    top, std = _spread(w)
-    assert top <= b and top > 0.99 * b
-    nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=rng)
-    assert w.std() == pytest.approx(np.sqrt(2 / fan_out), rel=0.05)
-    nn.init.kaiming_uniform_(w, a=np.sqrt(5), generator=rng)   # torch's Linear default
-    top, _ = _spread(w)
-    assert top <= 1 / np.sqrt(fan_in) and top > 0.99 / np.sqrt(fan_in)
-
-
-def test_initialisers_match_torch_scale(torch, rng):
-    shape = (200, 100)
-    for name, kwargs in [("xavier_uniform_", {}), ("xavier_normal_", dict(gain=2.0)),
-                         ("kaiming_uniform_", dict(a=0.1)),
-                         ("kaiming_normal_", dict(mode="fan_out"))]:
-        ours = getattr(nn.init, name)(np.empty(shape), generator=rng, **kwargs)
-        theirs = getattr(torch.nn.init, name)(torch.empty(shape, dtype=torch.float64),
-                                              generator=torch.Generator().manual_seed(0),
-                                              **kwargs).numpy()
-        assert ours.std() == pytest.approx(theirs.std(), rel=0.05), name
-
-
-def test_init_on_parameters_and_errors():
-    p = nn.Parameter(np.zeros((2, 3)))
-    assert nn.init.ones_(p) is p and np.all(p.data == 1)
-    assert np.all(nn.init.zeros_(p).data == 0)
-    with pytest.raises(TypeError, match="float64"):
-        nn.init.zeros_(np.zeros(3, dtype=np.float32))
-    with pytest.raises(ValueError, match="2 dimensions"):
-        nn.init.xavier_uniform_(np.zeros(3))
-    with pytest.raises(ValueError, match="mode"):
-        nn.init.kaiming_normal_(np.zeros((2, 2)), mode="fan")
-    with pytest.raises(ValueError, match="nonlinearity"):
-        nn.init.calculate_gain("swish")

@@ -265,7 +265,7 @@ def test_n_trials_errors(n, exc):
 def test_generator_and_function_errors():
     with pytest.raises(TypeError, match="generator"):
         search.sample_parameters({"x": [1]}, 2, generator="seed")
-    with pytest.raises(TypeError, match="generator"):
+    with pytest.raises(ValueError, match="generator seed must be a non-negative int"):
         search.log_uniform(1e-3, 1.0, 2, generator=-1)
     with pytest.raises(TypeError, match="callable"):
         search.grid_search("not a function", {"x": [1]})

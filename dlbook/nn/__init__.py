@@ -1,16 +1,19 @@
-"""Layers, losses and initialisers with PyTorch's names and parameter layouts.
+"""Layers, losses, initialisers and gradient utilities with PyTorch's names and layouts.
 
-See :mod:`dlbook.nn.modules` for the layers and losses, :mod:`dlbook.nn.normalization` for batch
-normalisation and :mod:`dlbook.nn.init` for the weight initialisers.
+See :mod:`dlbook.nn.modules` for the module base class (saved contexts, state dicts), layers and
+losses, :mod:`dlbook.nn.normalization` for batch normalisation, :mod:`dlbook.nn.init` for the
+weight initialisers and :mod:`dlbook.nn.utils` for gradient clipping.
 """
-from . import init
-from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, LeakyReLU,
-                      Linear, Maxout, Module, MSELoss, Parameter, ReLU, Sequential, Sigmoid,
-                      Softmax, Tanh, clip_grad_norm_)
+from . import init, utils
+from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Identity,
+                      LeakyReLU, Linear, LogSoftmax, Maxout, Module, MSELoss, NLLLoss, Parameter,
+                      ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .normalization import BatchNorm1d
+from .utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [
-    "Parameter", "Module", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Maxout",
-    "Softmax", "Dropout", "BatchNorm1d", "Sequential", "MSELoss", "CrossEntropyLoss", "BCELoss",
-    "BCEWithLogitsLoss", "clip_grad_norm_", "init",
+    "Parameter", "Module", "Identity", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
+    "Maxout", "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "Sequential", "MSELoss",
+    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "clip_grad_norm_",
+    "clip_grad_value_", "init", "utils",
 ]

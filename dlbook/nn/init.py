@@ -8,11 +8,12 @@ import math
 
 import numpy as np
 
-from ..random import default_generator
+from ..random import as_generator
 from .modules import Parameter
 
-__all__ = ["calculate_gain", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "zeros_", "ones_"]
+__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "xavier_uniform_",
+           "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "zeros_",
+           "ones_"]
 
 
 def _array(tensor):
@@ -50,22 +51,22 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}")
 
 
-def xavier_uniform_(tensor, gain=1.0, *, generator=None):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     r"""Glorot uniform: :math:`U(-a, a)`, :math:`a = \text{gain}\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`."""
     arr = _array(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(arr)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     arr[...] = rng.uniform(-a, a, arr.shape)
     return tensor
 
 
-def xavier_normal_(tensor, gain=1.0, *, generator=None):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     r"""Glorot normal: :math:`N(0, \sigma^2)`, :math:`\sigma = \text{gain}\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`."""
     arr = _array(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(arr)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     arr[...] = rng.normal(0.0, std, arr.shape)
     return tensor
 
@@ -78,22 +79,22 @@ def _kaiming_std(arr, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None):
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     r"""He uniform: :math:`U(-b, b)`, :math:`b = \text{gain}\sqrt{3/\text{fan}}`.
 
     PyTorch's defaults (``a=0``, ``nonlinearity='leaky_relu'``) give gain :math:`\sqrt2`."""
     arr = _array(tensor)
     bound = math.sqrt(3.0) * _kaiming_std(arr, a, mode, nonlinearity)
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     arr[...] = rng.uniform(-bound, bound, arr.shape)
     return tensor
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None):
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     r"""He normal: :math:`N(0, \sigma^2)`, :math:`\sigma = \text{gain}/\sqrt{\text{fan}}`."""
     arr = _array(tensor)
     std = _kaiming_std(arr, a, mode, nonlinearity)
-    rng = generator if generator is not None else default_generator()
+    rng = as_generator(generator)
     arr[...] = rng.normal(0.0, std, arr.shape)
     return tensor
 
@@ -107,4 +108,48 @@ def zeros_(tensor):
 def ones_(tensor):
     """Fill with 1."""
     _array(tensor)[...] = 1.0
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with draws from :math:`U(a, b)`."""
+    arr = _array(tensor)
+    arr[...] = as_generator(generator).uniform(a, b, arr.shape)
+    return tensor
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    r"""Fill with draws from :math:`N(\text{mean}, \text{std}^2)`."""
+    arr = _array(tensor)
+    arr[...] = as_generator(generator).normal(mean, std, arr.shape)
+    return tensor
+
+
+def constant_(tensor, val):
+    """Fill with ``val``."""
+    _array(tensor)[...] = float(val)
+    return tensor
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    r"""A (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2014), as ``torch.nn.init``.
+
+    The weight is viewed as (rows, cols) = (shape[0], product of the rest); a Gaussian matrix
+    of the taller orientation is factored :math:`QR`, the signs of :math:`R`'s diagonal are moved
+    into :math:`Q` (so the result is uniformly distributed over orthogonal matrices), and
+    :math:`Q` (transposed back if needed) fills the weight: its rows or columns are orthonormal.
+    """
+    arr = _array(tensor)
+    if arr.ndim < 2:
+        raise ValueError(f"orthogonal_ needs at least 2 dimensions, got shape {arr.shape}")
+    rows = arr.shape[0]
+    cols = arr.size // rows
+    flat = as_generator(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    arr[...] = gain * q.reshape(arr.shape)
     return tensor

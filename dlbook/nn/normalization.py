@@ -1,4 +1,6 @@
 r"""Batch normalisation (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
+import numbers
+
 import numpy as np
 
 from .._validation import as_float_array, check_positive_int
@@ -28,25 +30,34 @@ class BatchNorm1d(Module):
     momentum : float or None, default 0.1
     affine : bool, default True
         Learn :math:`\gamma` (``weight``, ones) and :math:`\beta` (``bias``, zeros).
+    bias : bool, default True (keyword only)
+        With ``affine``, whether to learn :math:`\beta`; False keeps only the scale.
     track_running_stats : bool, default True
 
     Input of shape (N, D) or (N, D, T); statistics are taken over every axis except D.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True):
+                 track_running_stats=True, *, bias=True):
         super().__init__()
         self.num_features = check_positive_int(num_features, "num_features")
+        if not isinstance(eps, numbers.Real) or not eps >= 0:
+            raise ValueError(f"eps must be a non-negative float, got {eps!r}")
+        if momentum is not None and (not isinstance(momentum, numbers.Real)
+                                     or not 0.0 <= momentum <= 1.0):
+            raise ValueError(f"momentum must be a float in [0, 1] or None, got {momentum!r}")
         self.eps, self.momentum = float(eps), momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.weight = Parameter(np.ones(num_features)) if affine else None
-        self.bias = Parameter(np.zeros(num_features)) if affine else None
+        self.bias = Parameter(np.zeros(num_features)) if affine and bias else None
         if track_running_stats:
-            self.running_mean = np.zeros(num_features)
-            self.running_var = np.ones(num_features)
-            self.num_batches_tracked = 0
+            self.register_buffer("running_mean", np.zeros(num_features))
+            self.register_buffer("running_var", np.ones(num_features))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
-            self.running_mean = self.running_var = None
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
 
     def _axes(self, x):
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
@@ -58,8 +69,8 @@ class BatchNorm1d(Module):
     def _bcast(self, v, x):
         return v if x.ndim == 2 else v[:, None]
 
-    def forward(self, x):
-        x = as_float_array(x, "input")
+    def forward(self, input):
+        x = as_float_array(input, "input")
         axes = self._axes(x)
         use_batch = self.training or not self.track_running_stats
         if use_batch:
@@ -70,8 +81,8 @@ class BatchNorm1d(Module):
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)
             if self.training and self.track_running_stats:
-                self.num_batches_tracked += 1
-                m = (1.0 / self.num_batches_tracked if self.momentum is None
+                self.num_batches_tracked = self.num_batches_tracked + 1
+                m = (1.0 / float(self.num_batches_tracked) if self.momentum is None
                      else self.momentum)
                 unbiased = var * count / (count - 1)
                 self.running_mean = (1 - m) * self.running_mean + m * mean
@@ -80,29 +91,29 @@ class BatchNorm1d(Module):
             mean, var = self.running_mean, self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = (x - self._bcast(mean, x)) * self._bcast(inv_std, x)
-        self._input = x
-        self._cache = (x_hat, inv_std, use_batch, axes)
+        self.ctx.save_for_backward(x_hat, inv_std)
+        self.ctx.use_batch, self.ctx.axes = use_batch, axes
         if not self.affine:
             return x_hat
-        return x_hat * self._bcast(self.weight.data, x) + self._bcast(self.bias.data, x)
+        out = x_hat * self._bcast(self.weight.data, x)
+        return out if self.bias is None else out + self._bcast(self.bias.data, x)
 
     def backward(self, grad_output):
-        x = self._saved_input()
-        x_hat, inv_std, use_batch, axes = self._cache
-        g = as_float_array(grad_output, "grad_output")
-        if g.shape != x.shape:
-            raise ValueError(f"grad_output must have shape {x.shape}, got {g.shape}")
+        x_hat, inv_std = self.ctx.saved_tensors
+        use_batch, axes = self.ctx.use_batch, self.ctx.axes
+        g = grad_output
         gamma = self.weight.data if self.affine else np.ones(self.num_features)
         if self.affine:
             self.weight.accumulate(np.sum(g * x_hat, axis=axes))
+        if self.bias is not None:
             self.bias.accumulate(np.sum(g, axis=axes))
-        dx_hat = g * self._bcast(gamma, x)
+        dx_hat = g * self._bcast(gamma, g)
         if not use_batch:   # fixed statistics: an affine map
-            return dx_hat * self._bcast(inv_std, x)
+            return dx_hat * self._bcast(inv_std, g)
         # batch statistics depend on x: subtract the mean of dx_hat and its projection on x_hat
         mean_dx_hat = np.mean(dx_hat, axis=axes, keepdims=True)
         mean_dx_hat_xhat = np.mean(dx_hat * x_hat, axis=axes, keepdims=True)
-        return (dx_hat - mean_dx_hat - x_hat * mean_dx_hat_xhat) * self._bcast(inv_std, x)
+        return (dx_hat - mean_dx_hat - x_hat * mean_dx_hat_xhat) * self._bcast(inv_std, g)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -23,9 +23,9 @@ def _check_betas(betas):
         raise ValueError(f"Invalid betas: {betas} (expected two values in [0, 1))")
 
 
-def _with_weight_decay(p, group):
+def _with_weight_decay(p, grad, group):
     """The L2-regularised gradient g + λθ (coupled weight decay, as PyTorch's non-W optimizers)."""
-    return p.grad + group["weight_decay"] * p.data if group["weight_decay"] != 0 else p.grad
+    return grad + group["weight_decay"] * p.data if group["weight_decay"] != 0 else grad
 
 
 class Adagrad(Optimizer):
@@ -40,18 +40,19 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10):
+                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
         _check_nonnegative(lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
                            initial_accumulator_value=initial_accumulator_value)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps,
+                                      maximize=maximize))
 
-    def _update(self, p, group, state):
+    def _update(self, p, grad, group, state):
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
         state["step"] += 1
-        g = _with_weight_decay(p, group)
+        g = _with_weight_decay(p, grad, group)
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
         state["sum"] = state["sum"] + g * g
         p.data -= clr * g / (np.sqrt(state["sum"]) + group["eps"])
@@ -71,12 +72,12 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
+                 centered=False, maximize=False):
         _check_nonnegative(alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered))
+                                      momentum=momentum, centered=centered, maximize=maximize))
 
-    def _update(self, p, group, state):
+    def _update(self, p, grad, group, state):
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)
@@ -85,7 +86,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(p.data)
         state["step"] += 1
-        g = _with_weight_decay(p, group)
+        g = _with_weight_decay(p, grad, group)
         a = group["alpha"]
         state["square_avg"] = a * state["square_avg"] + (1.0 - a) * g * g
         if group["centered"]:
@@ -113,19 +114,20 @@ class Adadelta(Optimizer):
     ``lr`` (default 1.0) only rescales it. :math:`\epsilon` is *inside* the roots.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
         _check_nonnegative(eps=eps, weight_decay=weight_decay)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho} (expected in [0, 1])")
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
 
-    def _update(self, p, group, state):
+    def _update(self, p, grad, group, state):
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)
             state["acc_delta"] = np.zeros_like(p.data)
         state["step"] += 1
-        g = _with_weight_decay(p, group)
+        g = _with_weight_decay(p, grad, group)
         rho, eps = group["rho"], group["eps"]
         state["square_avg"] = rho * state["square_avg"] + (1.0 - rho) * g * g
         delta = np.sqrt(state["acc_delta"] + eps) / np.sqrt(state["square_avg"] + eps) * g
@@ -147,13 +149,16 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False):
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         _check_betas(betas)
         _check_nonnegative(eps=eps, weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad))
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _adam_step(self, p, g, group, state):
+        """One Adam step with gradient ``g`` (weight decay, if any, already applied)."""
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
@@ -174,8 +179,12 @@ class Adam(Optimizer):
         denom = np.sqrt(v) / bias_correction2_sqrt + group["eps"]
         p.data -= (group["lr"] / bias_correction1) * state["exp_avg"] / denom
 
-    def _update(self, p, group, state):
-        self._adam_step(p, _with_weight_decay(p, group), group, state)
+    def _update(self, p, grad, group, state):
+        if group["decoupled_weight_decay"]:          # AdamW's rule
+            p.data *= 1.0 - group["lr"] * group["weight_decay"]
+            self._adam_step(p, grad, group, state)
+        else:
+            self._adam_step(p, _with_weight_decay(p, grad, group), group, state)
 
 
 class AdamW(Adam):
@@ -187,13 +196,9 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False):
+                 amsgrad=False, *, maximize=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad)
-
-    def _update(self, p, group, state):
-        p.data *= 1.0 - group["lr"] * group["weight_decay"]
-        self._adam_step(p, p.grad, group, state)
+                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
 
 
 class Adamax(Optimizer):
@@ -207,19 +212,20 @@ class Adamax(Optimizer):
     Default ``lr`` is 2e-3. :math:`u_t` needs no bias correction (see the book's derivation).
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
+                 maximize=False):
         _check_betas(betas)
         _check_nonnegative(eps=eps, weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay, maximize=maximize))
 
-    def _update(self, p, group, state):
+    def _update(self, p, grad, group, state):
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
             state["exp_inf"] = np.zeros_like(p.data)
         state["step"] += 1
-        g = _with_weight_decay(p, group)
+        g = _with_weight_decay(p, grad, group)
         b1, b2 = group["betas"]
         state["exp_avg"] = b1 * state["exp_avg"] + (1.0 - b1) * g
         state["exp_inf"] = np.maximum(b2 * state["exp_inf"], np.abs(g) + group["eps"])

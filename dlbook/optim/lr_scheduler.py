@@ -20,16 +20,39 @@ def _check_optimizer(optimizer):
 
 
 class LRScheduler:
-    """Base class: remembers each group's ``initial_lr`` and the epoch counter ``last_epoch``."""
+    """Base class: remembers each group's ``initial_lr`` and the epoch counter ``last_epoch``.
 
-    def __init__(self, optimizer):
+    ``last_epoch=-1`` starts a new schedule (each group's current rate becomes its
+    ``initial_lr``); a larger value resumes one, as in PyTorch: the groups must then already
+    carry ``initial_lr`` (they do after the optimizer's ``load_state_dict``), and the scheduler
+    continues from epoch ``last_epoch + 1``. :meth:`state_dict` / :meth:`load_state_dict` save
+    and restore everything but the optimizer and user functions.
+    """
+
+    def __init__(self, optimizer, last_epoch=-1):
         _check_optimizer(optimizer)
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when "
+                               "resuming an optimizer")
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
-        self.last_epoch = -1
+        self.last_epoch = last_epoch
         self.step()
+
+    def state_dict(self):
+        """Every attribute except the optimizer and callables (which cannot be saved)."""
+        return {k: v for k, v in self.__dict__.items()
+                if k != "optimizer" and not callable(v)
+                and not (isinstance(v, list) and any(callable(f) for f in v))}
+
+    def load_state_dict(self, state_dict):
+        """Restore attributes saved by :meth:`state_dict`."""
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != "optimizer"})
 
     def get_lr(self):
         raise NotImplementedError
@@ -56,14 +79,14 @@ class LambdaLR(LRScheduler):
     r""":math:`\eta_t = \eta_0 \cdot \lambda(t)` for a user function ``lr_lambda`` (or one per
     group). E.g. ``lambda t: 1 / (1 + k * t)`` gives the notes' :math:`\eta_0/(1+kt)` decay."""
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         _check_optimizer(optimizer)   # before reading param_groups
         n = len(optimizer.param_groups)
         fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(fns) != n or not all(callable(f) for f in fns):
             raise ValueError(f"lr_lambda must be a callable or a list of {n} callables")
         self.lr_lambdas = fns
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
@@ -73,11 +96,11 @@ class StepLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every ``step_size`` epochs:
     :math:`\eta_t = \eta_0 \gamma^{\lfloor t/\text{step\_size} \rfloor}`."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         if not isinstance(step_size, int) or step_size <= 0:
             raise ValueError(f"step_size must be a positive int, got {step_size!r}")
         self.step_size, self.gamma = step_size, gamma
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
@@ -88,9 +111,9 @@ class StepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every epoch: :math:`\eta_t = \eta_0 \gamma^t`."""
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         if self.last_epoch == 0:
@@ -103,12 +126,13 @@ class LinearLR(LRScheduler):
     ``total_iters`` steps, then constant:
     :math:`\eta_t = \eta_0 \big(s + (e-s)\min(t, T)/T\big)`."""
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
         if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
             raise ValueError("start_factor must be in (0, 1] and end_factor in [0, 1], got "
                              f"{start_factor} and {end_factor}")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         lrs = self._group_lrs()
@@ -126,11 +150,11 @@ class CosineAnnealingLR(LRScheduler):
     :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_0 - \eta_{\min})(1 + \cos(\pi t / T_{\max}))`,
     computed recursively as in PyTorch (after :math:`T_{\max}` it rises again)."""
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         if T_max <= 0:
             raise ValueError(f"T_max must be positive, got {T_max}")
         self.T_max, self.eta_min = T_max, eta_min
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         t, T, lo = self.last_epoch, self.T_max, self.eta_min
@@ -149,14 +173,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     with :math:`T_0` = ``T_0`` and :math:`T_{i+1} = T_i \cdot` ``T_mult``:
     :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_0-\eta_{\min})(1+\cos(\pi T_{cur}/T_i))`."""
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0):
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if not isinstance(T_0, int) or T_0 <= 0:
             raise ValueError(f"T_0 must be a positive int, got {T_0!r}")
         if not isinstance(T_mult, int) or T_mult < 1:
             raise ValueError(f"T_mult must be an int >= 1, got {T_mult!r}")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
-        self.T_cur = -1
-        super().__init__(optimizer)
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
 
     def step(self):
         self.last_epoch += 1
@@ -179,12 +203,13 @@ class CyclicLR(LRScheduler):
     amplitude), ``'triangular2'`` (amplitude halved each cycle) or ``'exp_range'`` (amplitude
     scaled by ``gamma**t``). With ``cycle_momentum=True`` (PyTorch's default) the optimizer's
     momentum (or Adam's :math:`\beta_1`) cycles inversely between ``max_momentum`` and
-    ``base_momentum``.
+    ``base_momentum``. A custom ``scale_fn(x)`` replaces the mode's amplitude factor, with
+    ``x`` the cycle number (``scale_mode='cycle'``) or the iteration (``'iterations'``).
     """
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-                 mode="triangular", gamma=1.0, cycle_momentum=True, base_momentum=0.8,
-                 max_momentum=0.9):
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
         if mode not in ("triangular", "triangular2", "exp_range"):
             raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
         _check_optimizer(optimizer)   # before reading (and writing) param_groups
@@ -196,16 +221,24 @@ class CyclicLR(LRScheduler):
                 raise ValueError(f"expected {n} values for {name}, got {len(vals)}")
             return vals
 
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"scale_fn must be callable or None, got {type(scale_fn).__name__}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
         base_lrs = per_group(base_lr, "base_lr")
-        for group, lr in zip(optimizer.param_groups, base_lrs):
-            group["lr"] = lr
-            group["initial_lr"] = lr
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+                group["initial_lr"] = lr
         self.max_lrs = per_group(max_lr, "max_lr")
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size = up + down
         self.step_ratio = up / self.total_size
         self.mode, self.gamma = mode, gamma
+        self.scale_fn = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else \
+            ("iterations" if mode == "exp_range" else "cycle")
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
@@ -214,9 +247,10 @@ class CyclicLR(LRScheduler):
             self._use_beta1 = "betas" in optimizer.defaults
             self.base_momentums = per_group(base_momentum, "base_momentum")
             self.max_momentums = per_group(max_momentum, "max_momentum")
-            for group, m in zip(optimizer.param_groups, self.max_momentums):
-                self._set_momentum(group, m)
-        super().__init__(optimizer)
+            if last_epoch == -1:
+                for group, m in zip(optimizer.param_groups, self.max_momentums):
+                    self._set_momentum(group, m)
+        super().__init__(optimizer, last_epoch)
 
     def _set_momentum(self, group, m):
         if self._use_beta1:
@@ -225,6 +259,8 @@ class CyclicLR(LRScheduler):
             group["momentum"] = m
 
     def _scale(self, cycle):
+        if self.scale_fn is not None:
+            return self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
         if self.mode == "triangular":
             return 1.0
         if self.mode == "triangular2":

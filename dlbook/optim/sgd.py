@@ -17,11 +17,12 @@ class SGD(Optimizer):
         \theta &\leftarrow \theta - \eta g
 
     with :math:`\eta` = ``lr``, :math:`\mu` = ``momentum``, :math:`\tau` = ``dampening``.
-    The momentum buffer is kept in ``state[id(p)]["momentum_buffer"]``.
+    ``maximize=True`` ascends: :math:`g` is negated first. The momentum buffer is kept in
+    ``optimizer.state[p]["momentum_buffer"]``, keyed by the Parameter itself.
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False):
+                 nesterov=False, *, maximize=False):
         if momentum < 0:
             raise ValueError(f"Invalid momentum value: {momentum} (expected >= 0)")
         if weight_decay < 0:
@@ -29,10 +30,11 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
 
-    def _update(self, p, group, state):
-        g = p.grad
+    def _update(self, p, grad, group, state):
+        g = grad
         if group["weight_decay"] != 0:
             g = g + group["weight_decay"] * p.data
         mu = group["momentum"]
