@@ -765,3 +765,9 @@ def binary_cross_entropy_with_logits_backward(grad_output, input, target, weight
     r"""d loss / d logits: :math:`\sigma(z) - y` per element (divided by M for ``'mean'``)."""
     return BCEWithLogitsFunction.vjp(grad_output, input, target, weight, reduction,
                                      pos_weight)[0]
+
+
+from ._conv import *  # noqa: E402,F401,F403  convolution and pooling (NCHW)
+from ._conv import __all__ as _conv_all  # noqa: E402
+
+__all__ += _conv_all
