@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = ("autograd", "base", "data", "decision", "decomposition", "diagnostics",
                "discriminant_analysis", "estimation", "exceptions", "functional", "glm",
-               "gradcheck", "information", "metrics", "model_selection", "nn", "objectives",
+               "gradcheck", "information", "lm", "metrics", "model_selection", "nn", "objectives",
                "optim", "plotting", "preprocessing", "random", "search",
                "serialization", "symbolic", "training")
 
