@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _SUBMODULES = ("autograd", "base", "data", "decision", "decomposition", "diagnostics",
                "discriminant_analysis", "estimation", "exceptions", "functional", "glm",
                "gradcheck", "information", "lm", "metrics", "model_selection", "nn", "objectives",
-               "optim", "plotting", "preprocessing", "random", "search",
+               "optim", "plotting", "preprocessing", "random", "sampling", "search",
                "serialization", "symbolic", "training")
 
 __all__ = list(_SUBMODULES) + ["manual_seed", "default_generator", "no_grad", "enable_grad",

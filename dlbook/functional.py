@@ -767,7 +767,9 @@ def binary_cross_entropy_with_logits_backward(grad_output, input, target, weight
                                      pos_weight)[0]
 
 
+from ._attention import *  # noqa: E402,F401,F403  attention, layer normalisation, GELU
+from ._attention import __all__ as _attention_all  # noqa: E402
 from ._conv import *  # noqa: E402,F401,F403  convolution and pooling (NCHW)
 from ._conv import __all__ as _conv_all  # noqa: E402
 
-__all__ += _conv_all
+__all__ += _conv_all + _attention_all

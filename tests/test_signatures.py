@@ -42,6 +42,9 @@ ALLOWED = {
     ("nn.Sigmoid.__init__", "*"): "torch declares a catch-all (*args, **kwargs); there is nothing "
                                   "to configure",
     ("nn.Tanh.__init__", "*"): "as Sigmoid",
+    ("nn.TransformerEncoderLayer.__init__", "activation"): "torch's default is the function "
+        "F.relu; dlbook takes 'relu', 'gelu' or a Module, since an activation must bring its "
+        "own backward",
 }
 
 # torch functions implemented in C++, and classes declared with (*args, **kwargs), have no

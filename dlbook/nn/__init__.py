@@ -1,19 +1,25 @@
 """Layers, losses, initialisers and gradient utilities with PyTorch's names and layouts.
 
 See :mod:`dlbook.nn.modules` for the module base class (saved contexts, state dicts), layers and
-losses, :mod:`dlbook.nn.normalization` for batch normalisation, :mod:`dlbook.nn.init` for the
+losses, :mod:`dlbook.nn.normalization` for batch normalisation, :mod:`dlbook.nn.attention` and
+:mod:`dlbook.nn.transformer` for attention and Transformer blocks, :mod:`dlbook.nn.init` for the
 weight initialisers and :mod:`dlbook.nn.utils` for gradient clipping.
 """
 from . import init, utils
+from .attention import MultiheadAttention
 from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Identity,
                       LeakyReLU, Linear, LogSoftmax, Maxout, Module, MSELoss, NLLLoss, Parameter,
                       ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .normalization import BatchNorm1d
+from .transformer import (GELU, LayerNorm, PositionalEmbedding, SinusoidalPositionalEncoding,
+                          TransformerEncoderLayer, generate_square_subsequent_mask)
 from .utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [
     "Parameter", "Module", "Identity", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
     "Maxout", "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "Sequential", "MSELoss",
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "clip_grad_norm_",
-    "clip_grad_value_", "init", "utils",
+    "clip_grad_value_", "init", "utils", "GELU", "LayerNorm", "MultiheadAttention",
+    "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "PositionalEmbedding",
+    "generate_square_subsequent_mask"
 ]
