@@ -45,6 +45,18 @@ ALLOWED = {
     ("nn.TransformerEncoderLayer.__init__", "activation"): "torch's default is the function "
         "F.relu; dlbook takes 'relu', 'gelu' or a Module, since an activation must bring its "
         "own backward",
+    ("nn.RNN.forward", "lengths"): "variable-length batches without packed sequences: the "
+                                   "result of pack_padded_sequence(enforce_sorted=False) and "
+                                   "pad_packed_sequence",
+    ("nn.LSTM.forward", "lengths"): "as RNN",
+    ("nn.GRU.forward", "lengths"): "as RNN",
+    ("nn.Embedding.__init__", "max_norm"): "renormalising looked-up rows in place is not "
+                                           "implemented",
+    ("nn.Embedding.__init__", "norm_type"): "goes with max_norm",
+    ("nn.Embedding.__init__", "scale_grad_by_freq"): "not implemented",
+    ("nn.Embedding.__init__", "sparse"): "dlbook's gradient is always a dense array",
+    ("nn.Embedding.__init__", "_weight"): "torch-internal; load a weight with load_state_dict",
+    ("nn.Embedding.__init__", "_freeze"): "torch-internal",
 }
 
 # torch functions implemented in C++, and classes declared with (*args, **kwargs), have no

@@ -2,7 +2,8 @@
 
 See :mod:`dlbook.nn.modules` for the module base class (saved contexts, state dicts), layers and
 losses, :mod:`dlbook.nn.normalization` for batch normalisation, :mod:`dlbook.nn.attention` and
-:mod:`dlbook.nn.transformer` for attention and Transformer blocks, :mod:`dlbook.nn.init` for the
+:mod:`dlbook.nn.transformer` for attention and Transformer blocks, :mod:`dlbook.nn.rnn` and
+:mod:`dlbook.nn.sparse` for recurrent layers and embeddings, :mod:`dlbook.nn.init` for the
 weight initialisers and :mod:`dlbook.nn.utils` for gradient clipping.
 """
 from . import init, utils
@@ -11,6 +12,8 @@ from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU
                       LeakyReLU, Linear, LogSoftmax, Maxout, Module, MSELoss, NLLLoss, Parameter,
                       ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .normalization import BatchNorm1d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .sparse import Embedding
 from .transformer import (GELU, LayerNorm, PositionalEmbedding, SinusoidalPositionalEncoding,
                           TransformerEncoderLayer, generate_square_subsequent_mask)
 from .utils import clip_grad_norm_, clip_grad_value_
@@ -21,5 +24,6 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "clip_grad_norm_",
     "clip_grad_value_", "init", "utils", "GELU", "LayerNorm", "MultiheadAttention",
     "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "PositionalEmbedding",
-    "generate_square_subsequent_mask"
+    "generate_square_subsequent_mask", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "Embedding",
 ]
