@@ -13,17 +13,19 @@ import importlib
 from .autograd import enable_grad, no_grad
 from .random import default_generator, manual_seed
 from .serialization import load, save
+from .summary import summary  # the function; dlbook.summary.register_shape_rule etc. via the module
 
 __version__ = "0.1.0"
 
 _SUBMODULES = ("autograd", "base", "data", "decision", "decomposition", "diagnostics",
                "discriminant_analysis", "estimation", "exceptions", "functional", "glm",
-               "gradcheck", "information", "lm", "metrics", "model_selection", "nn", "objectives",
+               "gradcheck", "information", "lm", "metrics", "model_selection", "models", "nn",
+               "objectives",
                "optim", "plotting", "preprocessing", "random", "sampling", "search",
                "serialization", "symbolic", "training")
 
 __all__ = list(_SUBMODULES) + ["manual_seed", "default_generator", "no_grad", "enable_grad",
-                               "save", "load"]
+                               "save", "load", "summary"]
 # dlbook.widgets (ipywidgets explorers) and dlbook.exercises are imported on demand too.
 
 

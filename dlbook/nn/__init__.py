@@ -1,17 +1,23 @@
 """Layers, losses, initialisers and gradient utilities with PyTorch's names and layouts.
 
 See :mod:`dlbook.nn.modules` for the module base class (saved contexts, state dicts), layers and
-losses, :mod:`dlbook.nn.normalization` for batch normalisation, :mod:`dlbook.nn.attention` and
+losses, :mod:`dlbook.nn.normalization` and :mod:`dlbook.nn.batchnorm2d` for batch normalisation,
+:mod:`dlbook.nn.conv`, :mod:`dlbook.nn.pooling` and :mod:`dlbook.nn.flatten` for convolutional
+networks, :mod:`dlbook.nn.attention` and
 :mod:`dlbook.nn.transformer` for attention and Transformer blocks, :mod:`dlbook.nn.rnn` and
 :mod:`dlbook.nn.sparse` for recurrent layers and embeddings, :mod:`dlbook.nn.init` for the
 weight initialisers and :mod:`dlbook.nn.utils` for gradient clipping.
 """
 from . import init, utils
 from .attention import MultiheadAttention
+from .batchnorm2d import BatchNorm2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .flatten import Flatten
 from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Identity,
                       LeakyReLU, Linear, LogSoftmax, Maxout, Module, MSELoss, NLLLoss, Parameter,
                       ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .normalization import BatchNorm1d
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, LPPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
 from .transformer import (GELU, LayerNorm, PositionalEmbedding, SinusoidalPositionalEncoding,
@@ -25,5 +31,6 @@ __all__ = [
     "clip_grad_value_", "init", "utils", "GELU", "LayerNorm", "MultiheadAttention",
     "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "PositionalEmbedding",
     "generate_square_subsequent_mask", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
-    "Embedding",
+    "Embedding", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "LPPool2d",
+    "AdaptiveAvgPool2d", "Flatten", "BatchNorm2d",
 ]
