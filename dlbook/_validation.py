@@ -8,6 +8,8 @@ __all__ = []  # private helpers
 
 def as_float_array(x, name):
     """Return ``x`` as a float64 ndarray or raise ``TypeError`` naming ``name``."""
+    if type(x) is np.ndarray and x.dtype == np.float64:
+        return x                                              # the common case, checked cheaply
     if isinstance(x, np.ndarray):
         if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
             raise TypeError(f"{name} must be a numeric array, got an array of dtype {x.dtype}")

@@ -87,10 +87,15 @@ class Function:
 
 
 def check_grad_shape(grad_output, output, where):
-    """``grad_output`` as a float64 array of exactly ``output``'s shape, or a ``ValueError``.
+    """``grad_output`` as a float64 array of exactly the shape of ``output``, or a ``ValueError``.
 
-    A gradient never broadcasts: a gradient of the wrong shape is a bug upstream.
+    ``output`` is the forward's output or its shape (a tuple). A gradient never broadcasts: a
+    gradient of the wrong shape is a bug upstream.
     """
+    shape = output if isinstance(output, tuple) else np.shape(output)
+    if type(grad_output) is np.ndarray and grad_output.dtype == np.float64 \
+            and grad_output.shape == shape:
+        return grad_output                                    # the common case, checked cheaply
     if not isinstance(grad_output, np.ndarray):
         try:
             grad_output = np.asarray(grad_output, dtype=np.float64)
@@ -103,7 +108,6 @@ def check_grad_shape(grad_output, output, where):
             raise TypeError(f"{where}: grad_output must be a real array, got dtype "
                             f"{grad_output.dtype}")
         grad_output = grad_output.astype(np.float64)
-    shape = np.shape(output)
     if grad_output.shape != shape:
         raise ValueError(f"{where}: grad_output has shape {grad_output.shape} but the output of "
                          f"the forward pass has shape {shape}")

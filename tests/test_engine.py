@@ -438,3 +438,18 @@ def test_a_failing_layer_inside_sequential_rolls_back(rng):
     with pytest.raises(ValueError, match="Linear\\(5, 2\\) expected input with 5 features"):
         model(rng.normal(size=(2, 3)))
     assert all(m.saved_calls == 0 for m in model.modules())
+
+
+def test_replacing_a_child_keeps_its_place(rng):
+    model = nn.Sequential(nn.Linear(3, 4, generator=rng), nn.ReLU(), nn.Linear(4, 2, generator=rng))
+    setattr(model, "0", nn.Linear(3, 4, generator=rng))
+    model[2] = nn.Linear(4, 5, generator=rng)
+    assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear"]
+    assert model(rng.normal(size=(2, 3))).shape == (2, 5)
+    with pytest.raises(TypeError, match="Sequential holds Module instances"):
+        model[0] = "not a module"
+
+
+def test_summary_is_the_function_and_counts_mobilenet():
+    s = dlbook.summary(dlbook.models.mobilenet_v1(generator=0), (1, 3, 224, 224))
+    assert (s.total_params, s.total_mult_adds) == (4_231_976, 568_740_352)

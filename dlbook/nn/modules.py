@@ -86,13 +86,14 @@ def _wrap_forward(forward):
 
     @functools.wraps(forward)
     def call(self, *args, **kwargs):
-        if self._depth and not self._new_call:        # super().forward(...): the same call
+        state = self.__dict__
+        if state["_depth"] and not state["_new_call"]:  # super().forward(...): the same call
             return forward(self, *args, **kwargs)
-        object.__setattr__(self, "_new_call", False)
+        state["_new_call"] = False
         ctx = Context()
         start = len(_pushed)
         self._active.append(ctx)
-        self._depth += 1
+        state["_depth"] += 1
         _depth["forward"] += 1
         try:
             output = forward(self, *args, **kwargs)
@@ -104,7 +105,7 @@ def _wrap_forward(forward):
             raise
         finally:
             _depth["forward"] -= 1
-            self._depth -= 1
+            state["_depth"] -= 1
             self._active.pop()
         if is_grad_enabled():
             ctx._output_shape = (np.shape(output)
@@ -123,7 +124,8 @@ def _wrap_backward(backward):
 
     @functools.wraps(backward)
     def call(self, *grads, **kwargs):
-        if self._depth:                                # super().backward(...): the same call
+        state = self.__dict__
+        if state["_depth"]:                            # super().backward(...): the same call
             return backward(self, *grads, **kwargs)
         if not self._contexts:
             raise RuntimeError(
@@ -133,11 +135,11 @@ def _wrap_backward(backward):
         ctx = self._contexts.pop()
         start = len(_popped)
         self._active.append(ctx)
-        self._depth += 1
+        state["_depth"] += 1
         _depth["backward"] += 1
         try:
             if grads and getattr(ctx, "_output_shape", None) is not None:
-                grads = (check_grad_shape(grads[0], np.empty(ctx._output_shape),
+                grads = (check_grad_shape(grads[0], ctx._output_shape,
                                           f"{type(self).__name__}.backward"),) + grads[1:]
             grad_input = backward(self, *grads, **kwargs)
         except BaseException:
@@ -148,7 +150,7 @@ def _wrap_backward(backward):
             raise
         finally:
             _depth["backward"] -= 1
-            self._depth -= 1
+            state["_depth"] -= 1
             self._active.pop()
         _popped.append((self, ctx))
         if not _depth["backward"]:
@@ -184,24 +186,27 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"call Module.__init__() in {type(self).__name__}.__init__ "
                                  "before assigning attributes")
-        if name in ("_depth", "_new_call"):
-            object.__setattr__(self, name, value)
-            return
         if name in self._buffers:
             self._buffers[name] = None if value is None else np.asarray(value)
             object.__setattr__(self, name, self._buffers[name])
             return
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        # replacing a registered parameter or module keeps its place in the order (as torch)
         if isinstance(value, Parameter):
+            self._modules.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._parameters.pop(name, None)
             self._modules[name] = value
+        elif value is None and (name in self._parameters or name in self._modules):
+            (self._parameters if name in self._parameters else self._modules)[name] = None
+        else:
+            self._parameters.pop(name, None)
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     # ----------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
-        object.__setattr__(self, "_new_call", True)
+        self.__dict__["_new_call"] = True
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
@@ -655,6 +660,13 @@ class Sequential(Module):
             return Sequential(*mods[idx])
         return mods[idx]
 
+    def __setitem__(self, idx, module):
+        """Replace the module at position ``idx`` (e.g. a new classifier head), in place."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential holds Module instances, got {type(module).__name__}")
+        names = list(self._modules)
+        setattr(self, names[idx], module)
+
     def __len__(self):
         return len(self._modules)
 
@@ -696,7 +708,7 @@ class _Loss(Module):
         return self.function.forward(self.ctx, input, target, **self._options())
 
     def backward(self, grad_output=1.0):
-        grad_output = check_grad_shape(grad_output, np.empty(self.ctx._output_shape),
+        grad_output = check_grad_shape(grad_output, self.ctx._output_shape,
                                        f"{type(self).__name__}.backward")
         return self.function.backward(self.ctx, grad_output)[0]
 

@@ -76,8 +76,8 @@ class BatchNorm1d(Module):
         if use_batch:
             count = x.size // self.num_features
             if count <= 1 and self.training:
-                raise ValueError("BatchNorm1d needs more than 1 value per feature in training "
-                                 f"mode, got input of shape {x.shape}")
+                raise ValueError(f"{type(self).__name__} needs more than 1 value per feature in "
+                                 f"training mode, got input of shape {x.shape}")
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)
             if self.training and self.track_running_stats:
