@@ -40,6 +40,18 @@ __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 _PADDING_MODES = {"zeros": None, "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
+def _check_channels(name, in_channels, out_channels, groups):
+    """Positive channel counts, both divisible by ``groups``."""
+    in_channels = check_positive_int(in_channels, "in_channels")
+    out_channels = check_positive_int(out_channels, "out_channels")
+    groups = check_positive_int(groups, "groups")
+    for what, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if value % groups:
+            raise ValueError(f"{name}: {what} must be divisible by groups, got "
+                             f"{what}={value}, groups={groups}")
+    return in_channels, out_channels, groups
+
+
 def _reset_parameters(weight, bias, generator):
     r"""PyTorch's default: weight by ``kaiming_uniform_(a=sqrt(5))``, bias
     :math:`U(\pm 1/\sqrt{\text{fan\_in}})` with fan_in from the weight's layout."""
@@ -82,15 +94,8 @@ class _ConvNd(Module):
                  groups=1, bias=True, padding_mode="zeros", *, generator=None):
         super().__init__()
         name, n = type(self).__name__, self._n
-        self.in_channels = check_positive_int(in_channels, "in_channels")
-        self.out_channels = check_positive_int(out_channels, "out_channels")
-        self.groups = check_positive_int(groups, "groups")
-        if self.in_channels % self.groups:
-            raise ValueError(f"{name}: in_channels must be divisible by groups, got "
-                             f"in_channels={in_channels}, groups={groups}")
-        if self.out_channels % self.groups:
-            raise ValueError(f"{name}: out_channels must be divisible by groups, got "
-                             f"out_channels={out_channels}, groups={groups}")
+        self.in_channels, self.out_channels, self.groups = _check_channels(
+            name, in_channels, out_channels, groups)
         self.kernel_size = _int_tuple(kernel_size, n, "kernel_size", name, 1)
         self.stride = _int_tuple(stride, n, "stride", name, 1)
         self.dilation = _int_tuple(dilation, n, "dilation", name, 1)
@@ -301,15 +306,8 @@ class ConvTranspose2d(Module):
                  generator=None):
         super().__init__()
         name = "ConvTranspose2d"
-        self.in_channels = check_positive_int(in_channels, "in_channels")
-        self.out_channels = check_positive_int(out_channels, "out_channels")
-        self.groups = check_positive_int(groups, "groups")
-        if self.in_channels % self.groups:
-            raise ValueError(f"{name}: in_channels must be divisible by groups, got "
-                             f"in_channels={in_channels}, groups={groups}")
-        if self.out_channels % self.groups:
-            raise ValueError(f"{name}: out_channels must be divisible by groups, got "
-                             f"out_channels={out_channels}, groups={groups}")
+        self.in_channels, self.out_channels, self.groups = _check_channels(
+            name, in_channels, out_channels, groups)
         self.kernel_size = _int_tuple(kernel_size, 2, "kernel_size", name, 1)
         self.stride = _int_tuple(stride, 2, "stride", name, 1)
         self.padding = _int_tuple(padding, 2, "padding", name, 0)
