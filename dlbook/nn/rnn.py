@@ -365,8 +365,8 @@ def _check_state(value, shape, name, owner):
     return arr
 
 
-def _check_lengths(lengths, T, N):
-    """``lengths`` (N,) of ints in [1, T] -> ``valid`` (T, N, 1), True where t < lengths[n]."""
+def check_lengths(lengths, T, N):
+    """``lengths`` as an int64 array of shape (N,) with values in [1, T], or a clear error."""
     arr = np.asarray(lengths)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"lengths must be an array of integers, got dtype {arr.dtype}")
@@ -376,6 +376,12 @@ def _check_lengths(lengths, T, N):
     if N and (arr.min() < 1 or arr.max() > T):
         raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got values in "
                          f"[{arr.min()}, {arr.max()}]")
+    return arr.astype(np.int64)
+
+
+def _valid_steps(lengths, T, N):
+    """``lengths`` (N,) of ints in [1, T] -> ``valid`` (T, N, 1), True where t < lengths[n]."""
+    arr = check_lengths(lengths, T, N)
     return (np.arange(T)[:, None] < arr[None, :])[:, :, None]
 
 
@@ -734,7 +740,7 @@ class _RNNBase(Module):
             if not batched:
                 raise ValueError("lengths is for a batch of sequences; an unbatched (T, D) input "
                                  "is one sequence of length T")
-            valid = _check_lengths(lengths, T, N)
+            valid = _valid_steps(lengths, T, N)
         lstm = self.mode == "LSTM"
         H, h_out, dirs = self.hidden_size, self.proj_size or self.hidden_size, self.num_directions
         h_n = np.empty((self.num_layers * dirs, N, h_out))
