@@ -33,8 +33,9 @@ from .api import LanguageModel
 from .counter import NgramCounter
 from .models import (MLE, AbsoluteDiscountingInterpolated, InterpolatedLanguageModel,
                      KneserNeyInterpolated, Laplace, Lidstone, WittenBellInterpolated)
+from .factorization import TruncatedSVDBigram
 from .vocabulary import Vocabulary
 
 __all__ = ["Vocabulary", "NgramCounter", "LanguageModel", "InterpolatedLanguageModel", "MLE",
            "Lidstone", "Laplace", "WittenBellInterpolated", "AbsoluteDiscountingInterpolated",
-           "KneserNeyInterpolated", "preprocessing"]
+           "KneserNeyInterpolated", "TruncatedSVDBigram", "preprocessing"]
