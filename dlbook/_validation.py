@@ -68,6 +68,15 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def check_int(value, name, minimum):
+    """``value`` as an int if it is an integer >= ``minimum``; ``TypeError``/``ValueError`` otherwise."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
 def check_same_shape(a, b, name_a, name_b):
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same shape, "

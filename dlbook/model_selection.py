@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_ndim
+from ._validation import as_float_array, check_int, check_ndim
 from .data import Split, _stratified_split
 from .random import default_generator
 
@@ -31,12 +31,7 @@ __all__ = ["train_val_test_split", "kfold_indices", "cross_val_score", "polynomi
 
 
 # --------------------------------------------------------------------------- validation
-def _check_int(value, name, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+_check_int = check_int
 
 
 def _generator(seed):

@@ -235,7 +235,7 @@ def test_stratified_split_keeps_class_proportions(rng):
 # --------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: ms.kfold_indices(5, 6), ValueError, "cannot exceed"),
-    (lambda: ms.kfold_indices(5, 1), ValueError, "n_splits must be >= 2"),
+    (lambda: ms.kfold_indices(5, 1), ValueError, "n_splits must be an int >= 2"),
     (lambda: ms.kfold_indices(5.0, 2), TypeError, "n_samples must be an int"),
     (lambda: ms.kfold_indices(5, 2, shuffle=True, seed=-1), TypeError, "seed"),
     (lambda: ms.cross_val_score(3, np.zeros(4), np.zeros(4), 2), TypeError, "callable"),

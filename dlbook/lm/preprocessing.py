@@ -19,7 +19,7 @@ from itertools import chain, repeat
 from .._validation import check_positive_int
 
 __all__ = ["Everygrams", "everygrams", "ngrams", "pad_both_ends", "padded_everygrams",
-           "padded_everygram_pipeline", "flatten"]
+           "padded_everygram_pipeline", "flatten", "scored_ngrams"]
 
 
 class Everygrams:
@@ -154,6 +154,42 @@ def pad_both_ends(sequence, n, left_pad_symbol="<s>", right_pad_symbol="</s>"):
         raise TypeError("pad_both_ends expects a sequence of words, got a str; "
                         "split it into words (or characters, with tuple) first")
     return chain(repeat(left_pad_symbol, n - 1), sequence, repeat(right_pad_symbol, n - 1))
+
+
+def scored_ngrams(sentences, n, left_pad_symbol="<s>", right_pad_symbol="</s>"):
+    """The n-grams a model of order ``n`` is scored on: one per word, plus one for the end.
+
+    Each sentence gets ``n - 1`` start symbols and **one** end symbol, so every order predicts
+    the same ``sum(len(s) + 1)`` tokens: each word and the end of each sentence. (Padding the
+    end with ``n - 1`` symbols, as :func:`pad_both_ends` does for training, would add
+    ``n - 2`` near-certain predictions of ``</s>`` after ``</s>`` per sentence and flatter
+    the higher orders' perplexity.)
+
+    Parameters
+    ----------
+    sentences : iterable of sequences of str
+    n : int
+
+    Returns
+    -------
+    list of tuple
+        The n-grams, sentence by sentence.
+
+    Examples
+    --------
+    >>> scored_ngrams([["a", "b"]], 3)
+    [('<s>', '<s>', 'a'), ('<s>', 'a', 'b'), ('a', 'b', '</s>')]
+    """
+    n = check_positive_int(n, "n")
+    if isinstance(sentences, str):
+        raise TypeError("scored_ngrams expects a sequence of sentences, each a sequence of words")
+    grams = []
+    for sentence in sentences:
+        if isinstance(sentence, str):
+            raise TypeError("each sentence must be a sequence of words, not a str")
+        padded = [left_pad_symbol] * (n - 1) + list(sentence) + [right_pad_symbol]
+        grams.extend(zip(*(padded[i:] for i in range(n))))
+    return grams
 
 
 def padded_everygrams(order, sentence):
