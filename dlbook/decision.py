@@ -26,6 +26,10 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ._validation import as_design_matrix, as_float_array, check_finite, check_ndim
+# The empirical ROC curve, its area and the AUC score are metrics, implemented once in
+# dlbook.metrics (shaped like sklearn.metrics); they are importable from here too because
+# decision theory is where the book derives them.
+from .metrics import auc, roc_auc_score, roc_curve
 
 __all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
            "empirical_risk", "lrt_threshold", "likelihood_ratio_test", "q_function",
@@ -55,26 +59,6 @@ def _check_probabilities(p, name, layout):
     if p.size and p.min() < 0:
         raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
     return p
-
-
-def _check_binary_labels(y_true):
-    y = np.asarray(y_true)
-    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-        raise TypeError(f"y_true must hold the labels 0 and 1, got an array of dtype {y.dtype}")
-    check_ndim(y, "y_true", 1, "(N,)")
-    if not np.all((y == 0) | (y == 1)):
-        bad = np.unique(y[(y != 0) & (y != 1)])[:5]
-        raise ValueError(f"y_true must hold only the labels 0 and 1, got also {bad.tolist()}")
-    return y.astype(np.int64)
-
-
-def _check_scores(y_score, n):
-    s = as_float_array(y_score, "y_score")
-    check_ndim(s, "y_score", 1, "(N,)")
-    if s.shape != (n,):
-        raise ValueError(f"y_score must have shape ({n},), one score per label, got {s.shape}")
-    check_finite(s, "y_score")
-    return s
 
 
 def _check_real(x, name):
@@ -370,105 +354,6 @@ def gaussian_auc(d_prime):
     """
     d_prime = _check_real(d_prime, "d_prime")
     return float(ndtr(d_prime / np.sqrt(2.0)))
-
-
-# --------------------------------------------------------------------------- ROC from data
-def roc_curve(y_true, y_score, *, drop_intermediate=True):
-    r"""Empirical ROC curve, computed by one sort (no loop over thresholds).
-
-    Sorting the scores in decreasing order and taking cumulative sums of the labels gives, at
-    each distinct score :math:`t`, the numbers of positives and negatives with
-    :math:`\text{score} \ge t`. Tied scores form a single point. The output is exactly that of
-    :func:`sklearn.metrics.roc_curve` with the same ``drop_intermediate``.
-
-    Parameters
-    ----------
-    y_true : ndarray, shape (N,)
-        Labels 0 (:math:`\mathcal H_0`, negative) and 1 (:math:`\mathcal H_1`, positive); both
-        must occur.
-    y_score : ndarray, shape (N,)
-        Scores, larger meaning "more likely positive" (e.g. a log-likelihood ratio).
-    drop_intermediate : bool, default True
-        Drop thresholds whose points lie on a straight segment between their neighbours; they
-        change neither the plotted curve nor its area.
-
-    Returns
-    -------
-    fpr : ndarray, shape (T,)
-        False-positive (false-alarm) rates, increasing, from 0 to 1.
-    tpr : ndarray, shape (T,)
-        True-positive (detection) rates, increasing, from 0 to 1.
-    thresholds : ndarray, shape (T,)
-        Decreasing; ``thresholds[0] = inf`` (nothing is declared positive). Point k is
-        the test "positive when score >= thresholds[k]".
-    """
-    y = _check_binary_labels(y_true)
-    s = _check_scores(y_score, y.shape[0])
-    n_pos = int(y.sum())
-    if n_pos == 0 or n_pos == y.size:
-        raise ValueError("y_true must contain both labels 0 and 1 to define an ROC curve")
-    order = np.argsort(s, kind="mergesort")[::-1]
-    s, y = s[order], y[order]
-    last_of_tie = np.r_[np.flatnonzero(np.diff(s)), y.size - 1]  # end of each run of equal scores
-    tps = np.cumsum(y)[last_of_tie].astype(np.float64)
-    fps = (last_of_tie + 1) - tps
-    thresholds = s[last_of_tie]
-    if drop_intermediate and fps.shape[0] > 2:
-        corner = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        fps, tps, thresholds = fps[corner], tps[corner], thresholds[corner]
-    fps, tps = np.r_[0.0, fps], np.r_[0.0, tps]
-    return fps / fps[-1], tps / tps[-1], np.r_[np.inf, thresholds]
-
-
-def auc(x, y):
-    r"""Area under a curve by the trapezoidal rule, as :func:`sklearn.metrics.auc`.
-
-    Parameters
-    ----------
-    x : ndarray, shape (T,)
-        Monotonic (increasing or decreasing) abscissae, e.g. ``fpr``; at least 2 points.
-    y : ndarray, shape (T,)
-
-    Returns
-    -------
-    float
-    """
-    x, y = as_float_array(x, "x"), as_float_array(y, "y")
-    check_ndim(x, "x", 1, "(T,)")
-    if y.shape != x.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    if x.shape[0] < 2:
-        raise ValueError(f"at least 2 points are needed to compute an area, got {x.shape[0]}")
-    check_finite(x, "x")
-    check_finite(y, "y")
-    dx = np.diff(x)
-    direction = 1.0
-    if np.any(dx < 0):
-        if np.all(dx <= 0):
-            direction = -1.0
-        else:
-            raise ValueError("x is neither increasing nor decreasing")
-    return float(direction * np.sum(dx * (y[1:] + y[:-1]) / 2.0))
-
-
-def roc_auc_score(y_true, y_score):
-    r"""Area under the empirical ROC curve, as :func:`sklearn.metrics.roc_auc_score`.
-
-    It equals the fraction of (positive, negative) pairs whose scores are in the right order,
-    with ties counted as one half (the Mann–Whitney statistic).
-
-    Parameters
-    ----------
-    y_true : ndarray, shape (N,)
-        Labels 0 and 1, both present.
-    y_score : ndarray, shape (N,)
-
-    Returns
-    -------
-    float
-    """
-    fpr, tpr, _ = roc_curve(y_true, y_score)
-    return auc(fpr, tpr)
 
 
 # --------------------------------------------------------------------------- MAP with a Laplace prior

@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from . import metrics
 from ._validation import as_float_array
 from .autograd import no_grad
 from .data import minibatches
@@ -55,7 +56,7 @@ def accuracy(model, X, y):
     if y.ndim != 1:
         raise ValueError(f"y must be a 1-d array of class labels, shape (N,), got shape {y.shape}")
     _check_pair(X, y)
-    return float(np.mean(predict(model, X) == y))
+    return metrics.accuracy_score(y, predict(model, X))
 
 
 def _evaluate_loss(model, loss_fn, X, y):
@@ -128,10 +129,11 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_va
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
-    """Counts ``C[i, j]`` of samples with true class ``i`` predicted as ``j`` (no loops).
+    """Counts ``C[i, j]`` of samples with true class ``i`` predicted as ``j``.
 
     Labels must be integers in ``[0, num_classes)``; ``num_classes`` defaults to the largest
-    label + 1.
+    label + 1. The counting is :func:`dlbook.metrics.confusion_matrix` with
+    ``labels=range(num_classes)``; this wrapper only insists that every label is one of them.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
@@ -145,4 +147,4 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
         if labels.size and (labels.min() < 0 or labels.max() >= n):
             raise ValueError(f"{name} must hold labels in [0, {n}), got values in "
                              f"[{labels.min()}, {labels.max()}]")
-    return np.bincount(y_true * n + y_pred, minlength=n * n).reshape(n, n)
+    return metrics.confusion_matrix(y_true, y_pred, labels=np.arange(n))

@@ -1,7 +1,14 @@
 """Shared fixtures for the dlbook unit, gradient, parity and property tests.
 
-Only fixtures live here (nothing autouse), so the book checks in this folder are unaffected.
+Only fixtures live here (nothing autouse). ``html_build`` is shared by the book checks and the
+browser tests, so the book is built once per run.
 """
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -27,3 +34,20 @@ def restore_default_generator():
     saved = dlbook.random._generator
     yield
     dlbook.random._generator = saved
+
+
+@pytest.fixture(scope="session")
+def html_build(tmp_path_factory):
+    """Build the HTML book once per test run, with Sphinx warnings as errors.
+
+    Returns the finished process and the folder of the built HTML.
+    """
+    root = Path(__file__).resolve().parents[1]
+    jb = (shutil.which("jupyter-book", path=os.path.dirname(sys.executable))
+          or shutil.which("jupyter-book"))
+    if jb is None:
+        pytest.fail("jupyter-book is not installed (pip install -r requirements.txt)")
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run([jb, "build", str(root), "--path-output", str(out), "--all",
+                           "-W", "-n", "--keep-going"], capture_output=True, text=True, cwd=root)
+    return proc, out / "_build" / "html"

@@ -11,6 +11,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -69,8 +71,8 @@ def _png(**savefig_kwargs):
 
 def test_static_checks_find_each_kind_of_problem(tmp_path):
     """The checker itself: a notebook with one instance of every problem, and clean cells."""
-    def cell(count, outputs, tags=()):
-        return {"cell_type": "code", "execution_count": count, "source": "x",
+    def cell(count, outputs, tags=(), source="x"):
+        return {"cell_type": "code", "execution_count": count, "source": source,
                 "metadata": {"tags": list(tags)}, "outputs": outputs}
 
     def stream(text):
@@ -91,29 +93,27 @@ def test_static_checks_find_each_kind_of_problem(tmp_path):
         cell(5, [stream("<object object at 0x7f3a2c1b9e40>\n")]),   # 4: address
         cell(6, [error("ZeroDivisionError")]),                       # 5: untagged error
         cell(7, [glued(_png())]),                                    # 6: matplotlib version
+        cell(8, [], source="# NBVAL_IGNORE_OUTPUT\nx"),              # 7: plumbing comment
+        cell(9, [], source="threadpool_limits(1)"),                   # 8: visible set-up
+        cell(10, [], tags=["remove-input"], source="threadpool_limits(1)"),
     ]
     path = tmp_path / "chapter.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
+    path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": checks.KERNELSPEC},
+                                "nbformat": 4, "nbformat_minor": 5}))
     report = "\n".join(checks.notebook_problems(path, tmp_path))
-    for expected in ["execution counts [1, 2, 3, 5, 5, 6, 7]", "cell 2: output shows a timing",
-                     "cell 3: output shows an absolute path", "cell 4: output shows a memory",
-                     "cell 5: stored error ZeroDivisionError", "cell 6: a figure stores"]:
+    for expected in ["execution counts [1, 2, 3, 5, 5, 6, 7, 8, 9, 10]",
+                     "cell 2: output shows a timing", "cell 3: output shows an absolute path",
+                     "cell 4: output shows a memory", "cell 5: stored error ZeroDivisionError",
+                     "cell 6: a figure stores", "cell 7: an nbval comment",
+                     "cell 8: sets BLAS threads"]:
         assert expected in report, f"{expected!r} not reported:\n{report}"
-    assert "cell 0" not in report and "cell 1" not in report
-    assert len(report.splitlines()) == 6
-
-
-@pytest.fixture(scope="module")
-def html_build(tmp_path_factory):
-    """Build the HTML book once, with Sphinx warnings as errors."""
-    jb = shutil.which("jupyter-book", path=os.path.dirname(sys.executable)) or shutil.which("jupyter-book")
-    if jb is None:
-        pytest.fail("jupyter-book is not installed (pip install -r requirements.txt)")
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run([jb, "build", str(ROOT), "--path-output", str(out), "--all",
-                           "-W", "-n", "--keep-going"], capture_output=True, text=True, cwd=ROOT)
-    return proc, out / "_build" / "html"
+    assert "cell 0" not in report and "cell 1" not in report and "cell 9" not in report
+    assert len(report.splitlines()) == 8
+    path.write_text(json.dumps({"cells": cells[:2], "metadata": {"kernelspec": {
+        "display_name": "Python 3", "language": "python", "name": "python3"}, "widgets": {}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    report = "\n".join(checks.notebook_problems(path, tmp_path))
+    assert "kernelspec" in report and "widget state" in report and len(report.splitlines()) == 2
 
 
 def test_html_build_has_no_warnings(html_build):
@@ -145,3 +145,71 @@ def test_html_pages_are_complete(html_build):
     for nb in notebooks(ROOT):
         text = (html / nb.relative_to(ROOT).with_suffix(".html")).read_text()
         assert "solution" in text and "dropdown" in text, f"{nb.name}: exercise solutions not hidden"
+
+
+class _ReaderText(HTMLParser):
+    """The text a reader sees on a page (outside code, scripts and typeset mathematics), and
+    every id attribute."""
+
+    SKIP_TAGS = {"script", "style", "pre", "code"}
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.text, self._stack, self._skipping = Counter(), [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids[attrs["id"]] += 1
+        classes = (attrs.get("class") or "").split()
+        skip = tag in self.SKIP_TAGS or "math" in classes or "highlight" in classes
+        if tag in ("br", "img", "hr", "meta", "link", "input", "col"):
+            return
+        self._stack.append((tag, skip))
+        self._skipping += skip
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            name, skip = self._stack.pop()
+            self._skipping -= skip
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.text.append(data)
+
+
+#: What a reader must never see in the prose of a page, with the reason.
+PROSE_PROBLEMS = {
+    r"\\(?:frac|mathbf|mathrm|alpha|beta|sigma|sum|hat|left|right)\b": "raw LaTeX outside mathematics",
+    r"\$[^$\s][^$]{0,60}\$": "a formula in dollars that was not typeset",
+    r"\b(Exercise|Proposition|Theorem|Definition|Figure|Fig\.|Table|Equation)\s+\1\b":
+        "a reference word doubled",
+    r"\(\(\d+\.\d+\)\)": "an equation number in double parentheses",
+    r"(?<![\w.])-?\d\.\d+e[-+]\d+\b": "a number in e-notation",
+}
+
+
+def test_html_reads_cleanly(html_build):
+    """No raw LaTeX or e-notation in prose, no doubled reference words, no test plumbing in
+    visible code, no id used twice on a page."""
+    proc, html = html_build
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    problems = []
+    for entry in toc_entries(ROOT):
+        page = html / (entry + ".html")
+        source = page.read_text()
+        reader = _ReaderText()
+        reader.feed(source)
+        text = " ".join(reader.text)
+        for pattern, why in PROSE_PROBLEMS.items():
+            for match in re.finditer(pattern, text):
+                problems.append(f"{entry}: {why}: {match.group(0)!r}")
+        for plumbing in ("NBVAL", "threadpool_limits", "papermill"):
+            if plumbing in source:
+                problems.append(f"{entry}: test or set-up plumbing visible: {plumbing}")
+        repeated = sorted(name for name, count in reader.ids.items() if count > 1)
+        if repeated:
+            problems.append(f"{entry}: ids used more than once: {repeated[:5]}")
+    assert not problems, "\n".join(problems[:60])

@@ -6,6 +6,9 @@
   short names). The table is built from the boxes themselves, so it cannot miss one.
 * The bibliography lists entries under the labels the text cites them by ("Kay 1993"), not
   pybtex's alpha labels ("Kay93"), with accented names decoded.
+* The fixed ids of exercise, solution and proof boxes are numbered, so no id repeats on a page.
+* A display equation wider than the text column is set smaller, to at most 75 % (``fit-math.js``),
+  and scrolls inside the column if that is not enough (``book.css``).
 * Every page loads MathJax (the bibliography has formulas in titles), and the duplicated,
   unused Thebe scripts that sphinx-thebe injects (they would fetch code from the web and raise
   "Identifier 'THEBE_JS_URL' has already been declared") are dropped.
@@ -149,6 +152,25 @@ def _resolve(app, doctree, fromdocname):
         placeholder.replace_self([summary, table])
 
 
+#: Ids that sphinx-exercise and sphinx-proof give to every box they render.
+_REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content|proof-content|proof)"')
+
+
+def _unique_ids(app, pagename, templatename, context, doctree):
+    """Number the fixed ids of exercise, solution and proof boxes, which repeat on a page."""
+    body = context.get("body")
+    if not body:
+        return
+    counts = {}
+
+    def number(match):
+        name = match.group(1)
+        counts[name] = counts.get(name, 0) + 1
+        return f'id="{name}-{counts[name]}"'
+
+    context["body"] = _REPEATED_IDS.sub(number, body)
+
+
 def _tidy_scripts(app, pagename, templatename, context, doctree):
     scripts, seen = [], set()
     for script in context.get("script_files", []):
@@ -221,7 +243,9 @@ def setup(app):
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolve)
     app.connect("html-page-context", _tidy_scripts)
+    app.connect("html-page-context", _unique_ids)
     app.set_html_assets_policy("always")
     app.connect("config-inited", _static_files)
     app.add_css_file("book.css")
+    app.add_js_file("fit-math.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -136,6 +136,12 @@ def png_text_keys(data):
     return keys
 
 
+#: The kernel that ``ipykernel`` installs, as a notebook must name it to open unmodified.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: Tags that keep a cell's code out of the HTML book.
+HIDDEN_TAGS = {"remove-input", "remove-cell"}
+
+
 def notebook_problems(path, root=ROOT):
     """Everything wrong with one stored notebook, one message per finding."""
     path = Path(path).resolve()
@@ -161,9 +167,25 @@ def notebook_problems(path, root=ROOT):
     if ran and not any(cell.get("outputs") for cell in code):
         problems.append(f"{name}: no stored outputs, so nbval would compare nothing")
 
+    kernel = nb.get("metadata", {}).get("kernelspec", {})
+    if kernel != KERNELSPEC:
+        problems.append(f"{name}: kernelspec {kernel} differs from the installed kernel's "
+                        f"{KERNELSPEC}, so Jupyter marks the notebook modified on opening; "
+                        "re-execute it with python -m dlbook.tools.execute")
+    if "widgets" in nb.get("metadata", {}):
+        problems.append(f"{name}: stores widget state, which changes on every run; "
+                        "re-execute it with python -m dlbook.tools.execute")
+
     for k, cell in enumerate(code):
         where = f"{name} cell {k}"
         tags = set(cell.get("metadata", {}).get("tags", []))
+        source = _text(cell.get("source", ""))
+        if "NBVAL_" in source:
+            problems.append(f"{where}: an nbval comment in the code a reader sees; use the cell "
+                            "tag nbval-ignore-output (or nbval-skip) instead")
+        if "threadpool_limits" in source and not tags & HIDDEN_TAGS:
+            problems.append(f"{where}: sets BLAS threads in a visible cell; move the set-up into "
+                            "a cell tagged remove-input")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and not tags & ERROR_TAGS:
                 problems.append(f"{where}: stored error {output.get('ename')}; fix it, or tag "

@@ -12,6 +12,7 @@ and is written back in place with execution counts 1, 2, 3, ... The run time of 
 something.
 """
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dlbook.tools.check_notebooks import notebook_problems
+from dlbook.tools.check_notebooks import KERNELSPEC, notebook_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,9 @@ def execute(path, timeout=600):
     """Execute the notebook at ``path`` in place; return the seconds it took."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if "id" not in cell:  # nbformat 4.5 wants an id on every cell; make one that is stable
+            cell["id"] = hashlib.sha1(f"{path.name}:{index}:{cell.source}".encode()).hexdigest()[:12]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -59,6 +63,7 @@ def execute(path, timeout=600):
         if cell.cell_type == "code":
             coalesce_streams(cell)
     nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # as installed, so Jupyter opens it unmodified
     nbformat.write(nb, path)
     return elapsed
 
