@@ -20,7 +20,16 @@ The workflow is nltk's::
   ``score``, ``logscore``, ``entropy``, ``perplexity``, ``generate`` as in nltk, plus the
   vectorized ``score_ngrams`` / ``logscore_ngrams``;
 * :mod:`dlbook.lm.preprocessing` — ``pad_both_ends``, ``everygrams``, ``ngrams``, ``flatten``,
-  ``padded_everygram_pipeline``.
+  ``padded_everygram_pipeline``, and ``scored_ngrams`` (the n-grams a model is scored on:
+  one per word and one per sentence end, the same for every order).
+
+The neural language models of the book's last chapters live in submodules, imported on use:
+:mod:`dlbook.lm.neural` (the same test words as id arrays, and perplexity over them),
+:mod:`dlbook.lm.embeddings` (the feedforward model, skip-gram with negative sampling, PMI and
+SVD embeddings), :mod:`dlbook.lm.recurrent` (LSTM and GRU models, truncated backpropagation
+through time, sampling), :mod:`dlbook.lm.transformer` (a decoder-only Transformer) and
+:mod:`dlbook.lm.pretraining` (BERT's masking, a masked language model, parameter and FLOP
+counts of published configurations).
 
 Differences from nltk, each for a reason given where it is implemented: a context longer than
 ``order - 1`` words is cut to its last ``order - 1`` in every model (nltk does so only in the
