@@ -11,7 +11,16 @@ import math
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "LinearLR",
-           "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR"]
+           "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
+           "ReduceLROnPlateau"]
+
+
+def set_momentum(group, m, use_beta1):
+    """Set a parameter group's momentum: ``betas[0]`` for Adam-like optimizers, else ``momentum``."""
+    if use_beta1:
+        group["betas"] = (m, *group["betas"][1:])
+    else:
+        group["momentum"] = m
 
 
 def _check_optimizer(optimizer):
@@ -253,10 +262,7 @@ class CyclicLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def _set_momentum(self, group, m):
-        if self._use_beta1:
-            group["betas"] = (m, *group["betas"][1:])
-        else:
-            group["momentum"] = m
+        set_momentum(group, m, self._use_beta1)
 
     def _scale(self, cycle):
         if self.scale_fn is not None:
@@ -282,3 +288,4 @@ class CyclicLR(LRScheduler):
                                      self.max_momentums):
                 self._set_momentum(group, hi - (hi - lo) * factor * scale)
         return lrs
+from .plateau import OneCycleLR, ReduceLROnPlateau  # noqa: E402  (defined in their own module)
