@@ -21,7 +21,21 @@ def _simplified(expr):
     return sp.simplify(expr)
 
 
+def _expands_to_zero(expr):
+    """Cheap exact test first: many identities (chain rules, unrolled recursions) cancel term by
+    term once multiplied out, where ``simplify`` would spend minutes on nested functions."""
+    try:
+        if isinstance(expr, sp.MatrixBase):
+            return all(sp.expand(e) == 0 for e in expr)
+        return sp.expand(expr) == 0
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
 def _is_zero(expr):
+    expr = sp.sympify(expr)
+    if _expands_to_zero(expr):
+        return True, sp.zeros(*expr.shape) if isinstance(expr, sp.MatrixBase) else sp.S.Zero
     s = _simplified(expr)
     if isinstance(s, sp.MatrixBase):
         return all(e == 0 for e in s), s
