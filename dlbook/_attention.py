@@ -443,14 +443,14 @@ class GELUFunction(Function):
         ctx.approximate = _check_approximate(approximate)
         ctx.save_for_backward(x)
         if approximate == "tanh":
-            return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * x ** 3)))
+            return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * (x * x * x))))
         return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * x ** 3))
+            t = np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * (x * x * x)))
             dt = (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3.0 * _TANH_COEFF * x * x)
             return grad_output * (0.5 * (1.0 + t) + 0.5 * x * dt)
         cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
