@@ -174,7 +174,7 @@ def static_grid(draw, param_values, *, ncols=3, title=None, figsize=None, sharex
     return fig
 
 
-def explore(draw, *, figsize=None, **sliders):
+def explore(draw, *, figsize=None, initial=None, **sliders):
     """An ipywidgets explorer that redraws ``draw(ax, **params)`` whenever a slider moves.
 
     Each change draws on a fresh figure (so nothing from the previous setting lingers),
@@ -186,6 +186,10 @@ def explore(draw, *, figsize=None, **sliders):
         ``draw(ax, **params)`` draws on the matplotlib ``Axes`` ``ax``.
     figsize : (float, float), optional
         Size of each figure; matplotlib's current default when omitted.
+    initial : dict, optional
+        Starting value of some controls, e.g. the setting the text discusses
+        (``initial={"n": 12}``); the others start where ipywidgets puts them (a slider at the
+        middle of its range, a dropdown at its first entry).
     **sliders
         One control per parameter of ``draw``, in ipywidgets' ``interact`` abbreviations:
         ``(min, max)`` or ``(min, max, step)`` for a slider (integer if all three are ints),
@@ -209,6 +213,11 @@ def explore(draw, *, figsize=None, **sliders):
     if not sliders:
         raise ValueError("explore needs at least one slider, e.g. explore(draw, n=(1, 20, 1))")
     _check_draw(draw, list(sliders))
+    initial = {} if initial is None else dict(initial)
+    unknown = sorted(set(initial) - set(sliders))
+    if unknown:
+        raise ValueError(f"initial names controls that do not exist: {unknown}; the controls "
+                         f"are {sorted(sliders)}")
     try:
         import ipywidgets
     except ImportError:  # pragma: no cover - depends on the environment
@@ -224,4 +233,14 @@ def explore(draw, *, figsize=None, **sliders):
         finally:
             plt.close(fig)
 
-    return ipywidgets.interactive(update, **sliders)
+    controls = dict(sliders)
+    for name, value in initial.items():
+        if isinstance(controls[name], bool) and isinstance(value, bool):
+            controls[name] = value          # a checkbox's abbreviation is its starting value
+            continue
+        widget = ipywidgets.interactive.widget_from_abbrev(controls[name], value)
+        if widget is None or widget.value != value:
+            raise ValueError(f"initial value {value!r} of {name!r} does not fit its control "
+                             f"{controls[name]!r}")
+        controls[name] = widget
+    return ipywidgets.interactive(update, **controls)

@@ -163,3 +163,19 @@ def test_explore_errors():
         explore(draw_line, slope=(0, 1), colour=["red", "blue"])
     with pytest.raises(TypeError, match="draw must be a callable"):
         explore(None, slope=(0, 1))
+
+
+def test_explore_starts_at_the_initial_values():
+    pytest.importorskip("ipywidgets")
+    from dlbook.widgets import explore
+
+    def draw(ax, n, rho, fast=False):
+        ax.plot([0, n], [0, rho])
+
+    widget = explore(draw, n=(2, 40, 1), rho=(0.5, 40.0, 0.5), fast=False,
+                     initial={"n": 12, "rho": 6.0, "fast": True})
+    assert [c.value for c in widget.children[:3]] == [12, 6.0, True]
+    with pytest.raises(ValueError, match="do not exist"):
+        explore(draw, n=(2, 40, 1), rho=(0.5, 40.0, 0.5), initial={"m": 1})
+    with pytest.raises(ValueError, match="does not fit"):
+        explore(draw, n=(2, 40, 1), rho=(0.5, 40.0, 0.5), initial={"n": 100})
