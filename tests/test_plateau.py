@@ -9,23 +9,9 @@ import pytest
 from dlbook import nn, optim
 from dlbook.optim import lr_scheduler as sched
 from dlbook.optim.plateau import OneCycleLR, ReduceLROnPlateau
-from reference import tt
+from test_lr_scheduler import _optimizers  # the same optimizer pairs in dlbook and torch
 
 RTOL, ATOL = 1e-12, 1e-15
-LRS = (0.1, 0.03)
-
-
-def _optimizers(torch, kind="sgd", lrs=LRS):
-    def groups(make):
-        return [{"params": [make()], "lr": lr} for lr in lrs]
-
-    if kind == "sgd":
-        opt = optim.SGD(groups(lambda: nn.Parameter(np.zeros(2))), lr=lrs[0], momentum=0.9)
-        opt_t = torch.optim.SGD(groups(lambda: tt(np.zeros(2), True)), lr=lrs[0], momentum=0.9)
-    else:
-        opt = optim.Adam(groups(lambda: nn.Parameter(np.zeros(2))), lr=lrs[0])
-        opt_t = torch.optim.Adam(groups(lambda: tt(np.zeros(2), True)), lr=lrs[0])
-    return opt, opt_t
 
 
 def _momenta(opt, kind):

@@ -15,6 +15,14 @@ __all__ = ["LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "LinearLR",
            "ReduceLROnPlateau"]
 
 
+def momentum_uses_beta1(optimizer):
+    """For cycle_momentum: True if the optimizer's momentum is ``betas[0]`` (Adam-like), False if
+    it is ``momentum``; ValueError if it has neither."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with cycle_momentum=True")
+    return "betas" in optimizer.defaults
+
+
 def set_momentum(group, m, use_beta1):
     """Set a parameter group's momentum: ``betas[0]`` for Adam-like optimizers, else ``momentum``."""
     if use_beta1:
@@ -250,10 +258,7 @@ class CyclicLR(LRScheduler):
             ("iterations" if mode == "exp_range" else "cycle")
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "cycle_momentum=True")
-            self._use_beta1 = "betas" in optimizer.defaults
+            self._use_beta1 = momentum_uses_beta1(optimizer)
             self.base_momentums = per_group(base_momentum, "base_momentum")
             self.max_momentums = per_group(max_momentum, "max_momentum")
             if last_epoch == -1:

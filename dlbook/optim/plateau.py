@@ -13,7 +13,7 @@ Both are also available as ``dlbook.optim.lr_scheduler.ReduceLROnPlateau`` and
 """
 import math
 
-from .lr_scheduler import LRScheduler, _check_optimizer, set_momentum
+from .lr_scheduler import LRScheduler, _check_optimizer, momentum_uses_beta1, set_momentum
 
 __all__ = ["ReduceLROnPlateau", "OneCycleLR"]
 
@@ -188,10 +188,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "cycle_momentum=True")
-            self._use_beta1 = "betas" in optimizer.defaults
+            self._use_beta1 = momentum_uses_beta1(optimizer)
             bases = _per_group(base_momentum, n, "base_momentum")
             tops = _per_group(max_momentum, n, "max_momentum")
             if last_epoch == -1:
