@@ -192,6 +192,7 @@ PROSE_PROBLEMS = {
         "a reference word doubled",
     r"\(\(\d+\.\d+\)\)": "an equation number in double parentheses",
     r"(?<![\w.])-?\d\.\d+e[-+]\d+\b": "a number in e-notation",
+    r"\|\s*:?[-–—]+:?\s*\|": "a Markdown table shown as text",  # dashes as smartquotes leave them
 }
 
 
