@@ -25,28 +25,75 @@ def as_float_array(x, name):
     raise TypeError(f"{name} must be a numeric ndarray, got {type(x).__name__}")
 
 
-def check_ndim(x, name, ndim, layout):
-    """Raise ``ValueError`` unless ``x.ndim`` is one of ``ndim`` (an int or a tuple)."""
+def check_ndim(x, name, ndim, layout=None):
+    """Raise ``ValueError`` unless ``x.ndim`` is one of ``ndim`` (an int or a tuple).
+
+    The message names ``layout``, the expected shape in the book's symbols (``"(N, T, D)"``),
+    or, without one, the allowed numbers of dimensions.
+    """
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if x.ndim not in allowed:
-        raise ValueError(f"{name} must have shape {layout}, got shape {x.shape}")
+        expected = (f"have shape {layout}" if layout is not None else
+                    "be a " + " or ".join(f"{k}-D" for k in allowed) + " array")
+        raise ValueError(f"{name} must {expected}, got shape {x.shape}")
+
+
+def check_index_array(x, name, upper=None, *, ndim=None, layout=None, what="indices"):
+    """``x`` as an integer ndarray of indices in ``[0, upper)``: token ids, class labels, actions.
+
+    Parameters
+    ----------
+    x : array-like of int
+    name : str
+        The argument's name, used in every error message.
+    upper : int, optional
+        Exclusive upper bound (V for token ids, C for class labels); None checks only that the
+        indices are non-negative.
+    ndim : int or tuple of int, optional
+        Required number of dimensions.
+    layout : str, optional
+        The expected shape for the ``ndim`` error (e.g. ``"(T, N)"``).
+    what : str, default "indices"
+        What one entry is ("ids", "class indices", "actions"), for the messages.
+
+    Returns
+    -------
+    ndarray
+        ``np.asarray(x)``, its integer dtype kept.
+
+    Raises
+    ------
+    TypeError
+        ``"{name} must hold integer {what}, got dtype float64"`` (booleans are not indices).
+    ValueError
+        For a wrong ``ndim``, or ``"{name} must hold {what} in [0, {upper}), got values in
+        [lo, hi]"``.
+    """
+    arr = _as_ndarray(x, name)
+    if not np.issubdtype(arr.dtype, np.integer):          # np.bool_ is not an integer dtype
+        raise TypeError(f"{name} must hold integer {what}, got dtype {arr.dtype}")
+    if ndim is not None:
+        check_ndim(arr, name, ndim, layout)
+    if arr.size:
+        lo, hi = arr.min(), arr.max()
+        if upper is not None and (lo < 0 or hi >= upper):
+            raise ValueError(f"{name} must hold {what} in [0, {upper}), got values in "
+                             f"[{lo}, {hi}]")
+        if lo < 0:
+            raise ValueError(f"{name} must hold non-negative {what}, got values in [{lo}, {hi}]")
+    return arr
 
 
 def as_index_array(target, name, n_classes):
     """Integer class labels in ``[0, n_classes)``; ``TypeError``/``ValueError`` otherwise."""
-    t = np.asarray(target)
-    if not np.issubdtype(t.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer class indices, got dtype {t.dtype}")
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
-        raise ValueError(f"{name} must hold class indices in [0, {n_classes}), "
-                         f"got values in [{t.min()}, {t.max()}]")
-    return t
+    return check_index_array(target, name, n_classes, what="class indices")
 
 
 def check_finite(a, name):
-    """Raise ``ValueError`` if ``a`` holds NaN or an infinity."""
+    """Return ``a``, or raise ``ValueError`` if it holds NaN or an infinity."""
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinity")
+    return a
 
 
 def as_design_matrix(X, name="X"):
@@ -161,6 +208,12 @@ def _convert_dtype(arr, dtype, name):
                         f"cannot be converted to {wanted[0]}: {exc}") from None
 
 
+def _enumerate(items):
+    """``"a, b and c"``."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _count(k, noun):
     return f"one {noun}" if k == 1 else f"{k} {noun}s"
 
@@ -176,7 +229,8 @@ def _check_all_finite(arr, name, force_all_finite):
 
 
 def check_array(X, *, name="X", ensure_2d=True, allow_nd=False, dtype=np.float64,
-                ensure_min_samples=1, ensure_min_features=1, force_all_finite=True):
+                ensure_min_samples=1, ensure_min_features=1, force_all_finite=True, ndim=None,
+                layout=None):
     """Validate an array-like input and return it as an ndarray, as scikit-learn's ``check_array``.
 
     Parameters
@@ -201,6 +255,13 @@ def check_array(X, *, name="X", ensure_2d=True, allow_nd=False, dtype=np.float64
     force_all_finite : bool or "allow-nan", default True
         Reject NaN and infinity (True), only infinity ("allow-nan"), or nothing (False).
         scikit-learn 1.6 renamed this argument ``ensure_all_finite``.
+    ndim : int or tuple of int, optional
+        Require exactly this number of dimensions (or one of several); replaces ``ensure_2d``
+        and ``allow_nd``. For arrays that are not an (N, D) data matrix: a cost matrix, a
+        batch of sequences (N, T, D), a vector of weights.
+    layout : str, optional
+        The expected shape in the book's symbols (e.g. ``"(N, T, D)"``), named by the error
+        raised for a wrong ``ndim``: ``"{name} must have shape {layout}, got shape (...)"``.
 
     Returns
     -------
@@ -217,17 +278,19 @@ def check_array(X, *, name="X", ensure_2d=True, allow_nd=False, dtype=np.float64
         raise ValueError(f"force_all_finite must be True, False or 'allow-nan', "
                          f"got {force_all_finite!r}")
     arr = _convert_dtype(_as_ndarray(X, name), dtype, name)
-    if arr.ndim == 0:
+    if ndim is not None:
+        check_ndim(arr, name, ndim, layout)
+    elif arr.ndim == 0:
         raise ValueError(f"{name} must be an array with at least one dimension, got a scalar "
                          f"({arr!r})")
-    if ensure_2d and arr.ndim == 1:
+    elif ensure_2d and arr.ndim == 1:
         raise ValueError(f"{name} must be a 2-D array of shape (N, D), got a 1-D array of shape "
                          f"{arr.shape}; use {name}.reshape(-1, 1) if it holds one feature or "
                          f"{name}.reshape(1, -1) if it holds one sample")
-    if arr.ndim > 2 and not allow_nd:
+    elif arr.ndim > 2 and not allow_nd:
         raise ValueError(f"{name} must be a 2-D array of shape (N, D), got a {arr.ndim}-D array "
                          f"of shape {arr.shape}")
-    if ensure_min_samples > 0 and arr.shape[0] < ensure_min_samples:
+    if ensure_min_samples > 0 and arr.ndim and arr.shape[0] < ensure_min_samples:
         raise ValueError(f"{name} must have at least {_count(ensure_min_samples, 'sample')}, "
                          f"got shape {arr.shape}")
     if ensure_min_features > 0 and arr.ndim == 2 and arr.shape[1] < ensure_min_features:
@@ -263,6 +326,56 @@ def check_1d(y, name="y", *, dtype=None, force_all_finite=True):
         raise ValueError(f"{name} must be a 1-D array of shape (N,), got shape {arr.shape}")
     _check_all_finite(arr, name, force_all_finite)
     return arr
+
+
+def check_consistent_length(*arrays, names):
+    """Raise ``ValueError`` unless every array has the same number of samples (first axis).
+
+    Parameters
+    ----------
+    *arrays : ndarray
+        Already-validated arrays with at least one dimension.
+    names : sequence of str
+        Their argument names, in the same order, for the message.
+
+    Raises
+    ------
+    ValueError
+        ``"X and y must have the same number of samples, got 4 and 5 (X of shape (4, 3),
+        y of shape (5,))"``.
+    """
+    if len(names) != len(arrays):
+        raise ValueError(f"names must give one name per array, got {len(names)} names for "
+                         f"{len(arrays)} arrays")
+    lengths = [a.shape[0] if a.ndim else None for a in arrays]
+    if len(set(lengths)) > 1:
+        shapes = ", ".join(f"{n} of shape {a.shape}" for n, a in zip(names, arrays))
+        raise ValueError(f"{_enumerate(names)} must have the same number of samples, got "
+                         f"{_enumerate(lengths)} ({shapes})")
+
+
+def check_n_features(X, estimator, *, name="X", axis=-1, unit="features"):
+    """Raise ``ValueError`` unless ``X.shape[axis]`` equals the fitted ``n_features_in_``.
+
+    Parameters
+    ----------
+    X : ndarray
+    estimator : fitted estimator with an ``n_features_in_`` attribute
+    name : str, default "X"
+    axis : int, default -1
+        The feature axis (1 for (N, D), 2 for a batch of sequences (N, T, D)).
+    unit : str, default "features"
+        What one entry along that axis is, for the message ("features per step").
+
+    Raises
+    ------
+    ValueError
+        ``"X has 3 features, but PCA was fitted with 4 features"``.
+    """
+    expected = estimator.n_features_in_
+    if X.shape[axis] != expected:
+        raise ValueError(f"{name} has {X.shape[axis]} {unit}, but {type(estimator).__name__} "
+                         f"was fitted with {expected} {unit}")
 
 
 def check_classification_targets(y, name="y"):

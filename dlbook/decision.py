@@ -25,7 +25,8 @@ import warnings
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ._validation import as_design_matrix, as_float_array, check_finite, check_ndim
+from ._validation import (as_float_array, check_array, check_consistent_length,
+                          check_finite, check_index_array, check_X_y)
 # The empirical ROC curve, its area and the AUC score are metrics, implemented once in
 # dlbook.metrics (shaped like sklearn.metrics); they are importable from here too because
 # decision theory is where the book derives them.
@@ -39,23 +40,21 @@ __all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
 
 # --------------------------------------------------------------------------- validation
 def _check_cost(cost, n_hypotheses=None):
-    cost = as_float_array(cost, "cost")
-    check_ndim(cost, "cost", 2, "(M, A)")
+    cost = check_array(cost, name="cost", ndim=2, layout="(M, A)", ensure_min_samples=0,
+                       ensure_min_features=0)
     if cost.shape[0] == 0 or cost.shape[1] == 0:
         raise ValueError(f"cost must have at least one hypothesis and one action, got shape "
                          f"{cost.shape}")
     if n_hypotheses is not None and cost.shape[0] != n_hypotheses:
         raise ValueError(f"cost must have one row per hypothesis, shape ({n_hypotheses}, A), "
                          f"got shape {cost.shape}")
-    check_finite(cost, "cost")
     return cost
 
 
 def _check_probabilities(p, name, layout):
     """Non-negative finite entries, last axis = hypotheses; rows need not sum to one."""
-    p = as_float_array(p, name)
-    check_ndim(p, name, 2, layout)
-    check_finite(p, name)
+    p = check_array(p, name=name, ndim=2, layout=layout, ensure_min_samples=0,
+                    ensure_min_features=0)
     if p.size and p.min() < 0:
         raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
     return p
@@ -159,13 +158,9 @@ def bayes_risk(decisions, cost, joint):
     n_obs, n_actions = joint.shape[0], cost.shape[1]
     d = np.asarray(decisions)
     if d.ndim == 1:
-        if not np.issubdtype(d.dtype, np.integer):
-            raise TypeError(f"decisions of shape (K,) must be integer actions, got dtype {d.dtype}")
+        d = check_index_array(d, "decisions", n_actions, what="actions")
         if d.shape != (n_obs,):
             raise ValueError(f"decisions must have shape ({n_obs},), got {d.shape}")
-        if d.size and (d.min() < 0 or d.max() >= n_actions):
-            raise ValueError(f"decisions must be actions in [0, {n_actions}), got values in "
-                             f"[{d.min()}, {d.max()}]")
         rule = np.eye(n_actions)[d]
     else:
         rule = _check_probabilities(decisions, "decisions", "(K,) or (K, A)")
@@ -196,17 +191,11 @@ def empirical_risk(y_true, y_pred, cost):
     float
     """
     cost = _check_cost(cost)
-    t, p = np.asarray(y_true), np.asarray(y_pred)
-    for a, name, n in ((t, "y_true", cost.shape[0]), (p, "y_pred", cost.shape[1])):
-        if not np.issubdtype(a.dtype, np.integer):
-            raise TypeError(f"{name} must hold integer indices, got dtype {a.dtype}")
-        check_ndim(a, name, 1, "(N,)")
-        if a.size and (a.min() < 0 or a.max() >= n):
-            raise ValueError(f"{name} must hold indices in [0, {n}), got values in "
-                             f"[{a.min()}, {a.max()}]")
-    if t.shape != p.shape or t.size == 0:
-        raise ValueError(f"y_true and y_pred must have the same non-empty shape, got {t.shape} "
-                         f"and {p.shape}")
+    t = check_index_array(y_true, "y_true", cost.shape[0], ndim=1, layout="(N,)")
+    p = check_index_array(y_pred, "y_pred", cost.shape[1], ndim=1, layout="(N,)")
+    check_consistent_length(t, p, names=("y_true", "y_pred"))
+    if t.size == 0:
+        raise ValueError("y_true and y_pred must hold at least one example, got shape (0,)")
     return float(np.mean(cost[t, p]))
 
 
@@ -405,11 +394,7 @@ def lasso_proximal_gradient(X, y, alpha, *, max_iter=100_000, tol=1e-12):
     w : ndarray, shape (D,)
         Warns (``RuntimeWarning``) if ``max_iter`` steps did not reach ``tol``.
     """
-    X = as_design_matrix(X)
-    y = as_float_array(y, "y")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    check_finite(y, "y")
+    X, y = check_X_y(X, y, y_numeric=True)
     alpha = _check_real(alpha, "alpha")
     if alpha < 0:
         raise ValueError(f"alpha must be >= 0, got {alpha}")

@@ -13,19 +13,11 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_array, check_is_fitted
+from ._validation import check_array, check_is_fitted, check_n_features
 from .base import BaseEstimator, TransformerMixin
 from .discriminant_analysis import LinearDiscriminantAnalysis
 
 __all__ = ["PCA", "LinearDiscriminantAnalysis"]
-
-
-def _check_X(X, name="X", n_features=None):
-    X = check_array(X, name=name)
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, but the estimator was fitted with "
-                         f"{n_features} features")
-    return X
 
 
 class PCA(TransformerMixin, BaseEstimator):
@@ -72,7 +64,7 @@ class PCA(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Fit the model to ``X`` of shape (N, D); returns ``self``."""
-        X = _check_X(X)
+        X = check_array(X)
         n, d = X.shape
         if n < 2:
             raise ValueError(f"PCA needs at least 2 samples, got {n}")
@@ -96,7 +88,8 @@ class PCA(TransformerMixin, BaseEstimator):
     def transform(self, X):
         r"""Coordinates of ``X`` along the components: :math:`(X - \bar x) V_k`, shape (N, k)."""
         check_is_fitted(self, "components_")
-        X = _check_X(X, n_features=self.n_features_in_)
+        X = check_array(X)
+        check_n_features(X, self)
         return (X - self.mean_) @ self.components_.T
 
     def inverse_transform(self, Z):

@@ -29,7 +29,7 @@ import scipy.linalg
 from scipy.special import expit
 
 from ._validation import (check_1d, check_array, check_classification_targets, check_is_fitted,
-                          check_X_y, sum_tolerance)
+                          check_n_features, check_X_y, sum_tolerance)
 from .base import BaseEstimator, ClassifierMixin, TransformerMixin
 from .preprocessing import StandardScaler
 
@@ -299,9 +299,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
     def _check_X(self, X):
         check_is_fitted(self, "classes_")
         X = check_array(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} was "
-                             f"fitted with {self.n_features_in_} features")
+        check_n_features(X, self)
         return X
 
     def transform(self, X):

@@ -27,22 +27,16 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_finite
 
 __all__ = ["affine_mmse", "lmmse_error", "wiener", "linear_mse", "steepest_descent", "lms",
            "max_stable_step"]
 
 
 # --------------------------------------------------------------------------- validation
-def _finite(a, name):
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return a
-
-
 def _square_symmetric(K, name):
     """A finite, symmetric (D, D) float array, or ``ValueError``."""
-    K = _finite(as_float_array(K, name), name)
+    K = check_finite(as_float_array(K, name), name)
     if K.ndim != 2 or K.shape[0] != K.shape[1] or K.shape[0] == 0:
         raise ValueError(f"{name} must have shape (D, D) with D >= 1, got shape {K.shape}")
     scale = max(float(np.max(np.abs(K))), np.finfo(float).tiny)
@@ -63,7 +57,7 @@ def _positive_definite(K, name):
 
 def _cross(K_yx, D, name, layout):
     """``K_yx`` (M, D) or ``r_xy``-style (D,) vector; ``ValueError`` naming the layout."""
-    K_yx = _finite(as_float_array(K_yx, name), name)
+    K_yx = check_finite(as_float_array(K_yx, name), name)
     if K_yx.ndim not in (1, 2) or K_yx.shape[-1 if layout == "yx" else 0] != D:
         want = f"(M, {D}) or ({D},)" if layout == "yx" else f"({D},) or ({D}, M)"
         raise ValueError(f"{name} must have shape {want} to match a ({D}, {D}) matrix, "
@@ -72,7 +66,7 @@ def _cross(K_yx, D, name, layout):
 
 
 def _vector(v, D, name):
-    v = _finite(as_float_array(v, name), name)
+    v = check_finite(as_float_array(v, name), name)
     if v.shape != (D,):
         raise ValueError(f"{name} must have shape ({D},), got shape {v.shape}")
     return v
@@ -124,7 +118,7 @@ def affine_mmse(K_x, K_yx, m_x, m_y):
     D = K_x.shape[0]
     K_yx = _cross(K_yx, D, "K_yx", "yx")
     m_x = _vector(m_x, D, "m_x")
-    m_y = _finite(as_float_array(m_y, "m_y"), "m_y")
+    m_y = check_finite(as_float_array(m_y, "m_y"), "m_y")
     want = K_yx.shape[:-1]
     if m_y.shape != want:
         raise ValueError(f"m_y must have shape {want} to match K_yx of shape {K_yx.shape}, "
@@ -164,7 +158,7 @@ def lmmse_error(K_y, K_yx, K_x):
     """
     K_x = _positive_definite(K_x, "K_x")
     K_yx = _cross(K_yx, K_x.shape[0], "K_yx", "yx")
-    K_y = _finite(as_float_array(K_y, "K_y"), "K_y")
+    K_y = check_finite(as_float_array(K_y, "K_y"), "K_y")
     want = () if K_yx.ndim == 1 else (K_yx.shape[0],) * 2
     if K_y.shape != want:
         raise ValueError(f"K_y must have shape {want} to match K_yx of shape {K_yx.shape}, "
@@ -231,7 +225,7 @@ def linear_mse(w, R_x, r_xy, r_y):
     R_x = _square_symmetric(R_x, "R_x")
     D = R_x.shape[0]
     r_xy = _vector(r_xy, D, "r_xy")
-    r_y = _finite(as_float_array(r_y, "r_y"), "r_y")
+    r_y = check_finite(as_float_array(r_y, "r_y"), "r_y")
     if r_y.shape != ():
         raise ValueError(f"r_y must be a scalar, got shape {r_y.shape}")
     w = as_float_array(w, "w")
@@ -345,10 +339,10 @@ def lms(X, y, lr, w0=None):
         The trajectory :math:`w_0, \dots, w_N` of every run. A diverging run may end in
         ``inf``/``nan`` without warnings.
     """
-    X = _finite(as_float_array(X, "X"), "X")
+    X = check_finite(as_float_array(X, "X"), "X")
     if X.ndim < 2:
         raise ValueError(f"X must have shape (..., N, D), got shape {X.shape}")
-    y = _finite(as_float_array(y, "y"), "y")
+    y = check_finite(as_float_array(y, "y"), "y")
     if y.shape != X.shape[:-1]:
         raise ValueError(f"y must have shape {X.shape[:-1]}, one target per row of X "
                          f"(X has shape {X.shape}), got shape {y.shape}")
@@ -358,7 +352,7 @@ def lms(X, y, lr, w0=None):
     if w0 is None:
         trajectory[..., 0, :] = 0.0
     else:
-        w0 = _finite(as_float_array(w0, "w0"), "w0")
+        w0 = check_finite(as_float_array(w0, "w0"), "w0")
         try:
             trajectory[..., 0, :] = np.broadcast_to(w0, (*batch, D))
         except ValueError:

@@ -58,7 +58,6 @@ def _check_X_w(X, w):
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},) to match X of shape {X.shape}, "
                          f"got {w.shape}")
-    check_finite(X, "X")
     return X, w
 
 

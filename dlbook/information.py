@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, sum_tolerance
+from ._validation import as_float_array, check_index_array, sum_tolerance
 
 __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_entropy",
            "empirical_distribution"]
@@ -268,17 +268,11 @@ def empirical_distribution(samples, n_values):
         raise TypeError(f"n_values must be an int, got {type(n_values).__name__}")
     if n_values < 1:
         raise ValueError(f"n_values must be at least 1, got {n_values}")
-    x = np.asarray(samples)
-    if not np.issubdtype(x.dtype, np.integer):
-        raise TypeError(f"samples must hold integer values, got dtype {x.dtype}")
-    if x.ndim not in (1, 2):
-        raise ValueError(f"samples must have shape (M,) or (N, M), got shape {x.shape}")
+    x = check_index_array(samples, "samples", n_values, ndim=(1, 2), layout="(M,) or (N, M)",
+                          what="values")
     if x.shape[-1] == 0:
         raise ValueError(f"samples must contain at least one observation per row, "
                          f"got shape {x.shape}")
-    if x.min() < 0 or x.max() >= n_values:
-        raise ValueError(f"samples must hold values in [0, {n_values}), got values in "
-                         f"[{x.min()}, {x.max()}]")
     rows = x.reshape(-1, x.shape[-1])
     offsets = np.arange(rows.shape[0])[:, None] * n_values
     counts = np.bincount((rows + offsets).ravel(), minlength=rows.shape[0] * n_values)

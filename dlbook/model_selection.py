@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_int, check_ndim
+from ._validation import as_float_array, check_array, check_int, check_ndim
 from .data import Split, _stratified_split
 from .random import default_generator
 
@@ -265,16 +265,11 @@ def ridge_fit(X, y, lam, *, fit_intercept=True):
     intercept : float, or ndarray of shape (K,); 0.0 when ``fit_intercept=False``
         Predictions are ``X @ coef + intercept`` (``X @ coef.T + intercept`` for K targets).
     """
-    X = as_float_array(X, "X")
-    check_ndim(X, "X", 2, "(N, D)")
-    y = as_float_array(y, "y")
-    check_ndim(y, "y", (1, 2), "(N,) or (N, K)")
+    X = check_array(X, ndim=2, layout="(N, D)")
+    y = check_array(y, name="y", ndim=(1, 2), layout="(N,) or (N, K)", ensure_min_samples=0,
+                    ensure_min_features=0)
     if len(y) != len(X):
         raise ValueError(f"y must have one row per row of X ({X.shape[0]}), got shape {y.shape}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one row and one column, got shape {X.shape}")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError("X and y must not contain NaN or infinity")
     lam = _check_lam(lam)
     if fit_intercept:
         x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
@@ -343,10 +338,9 @@ def bias_variance_decomposition(predictions, truth, noise_var=0.0, *, reduction=
         ``bias2``, ``variance``, ``noise`` and ``expected_error``; ``expected_error`` is computed
         directly from the squared errors, not as the sum of the other three.
     """
-    pred = as_float_array(predictions, "predictions")
-    check_ndim(pred, "predictions", 2, "(R, M)")
-    truth = as_float_array(truth, "truth")
-    check_ndim(truth, "truth", 1, "(M,)")
+    pred = check_array(predictions, name="predictions", ndim=2, layout="(R, M)",
+                       ensure_min_samples=0, ensure_min_features=0)
+    truth = check_array(truth, name="truth", ndim=1, layout="(M,)", ensure_min_samples=0)
     if pred.shape[1] != truth.shape[0] or pred.shape[0] == 0:
         raise ValueError(f"predictions must have shape (R, {truth.shape[0]}) with R >= 1 to "
                          f"match truth of shape {truth.shape}, got {pred.shape}")

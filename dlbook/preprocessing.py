@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_array, check_is_fitted
+from ._validation import check_array, check_is_fitted, check_n_features
 from .base import BaseEstimator, TransformerMixin
 
 __all__ = ["StandardScaler", "MinMaxScaler"]
@@ -29,9 +29,7 @@ def _check_X(X, est, *, fitting):
     X = check_array(X)
     if not fitting:
         check_is_fitted(est, "n_features_in_")
-        if X.shape[1] != est.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} was "
-                             f"fitted with {est.n_features_in_} features")
+        check_n_features(X, est)
     return X
 
 

@@ -21,7 +21,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite, check_is_fitted, check_positive_int
+from ._validation import (as_float_array, check_array, check_is_fitted, check_n_features,
+                          check_positive_int)
 from .base import BaseEstimator
 from .random import as_generator
 
@@ -40,10 +41,10 @@ def spectral_radius(W):
     -------
     float
     """
-    W = as_float_array(W, "W")
-    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+    W = check_array(W, name="W", ndim=2, layout="(H, H)", ensure_min_samples=0,
+                    ensure_min_features=0)
+    if W.shape[0] != W.shape[1]:
         raise ValueError(f"W must be a square matrix of shape (H, H), got shape {W.shape}")
-    check_finite(W, "W")
     if W.size == 0:
         return 0.0
     return float(np.max(np.abs(np.linalg.eigvals(W))))
@@ -97,19 +98,14 @@ def ridge_readout(states, targets, ridge):
     coef : ndarray, shape (K, F)
     intercept : ndarray, shape (K,)
     """
-    S = as_float_array(states, "states")
-    Y = as_float_array(targets, "targets")
-    if S.ndim != 2:
-        raise ValueError(f"states must have shape (M, F), got shape {S.shape}")
+    S = check_array(states, name="states", ndim=2, layout="(M, F)", ensure_min_features=0)
+    Y = check_array(targets, name="targets", ensure_2d=False, allow_nd=True,
+                    ensure_min_samples=0, ensure_min_features=0)
     if Y.ndim != 2 or Y.shape[0] != S.shape[0]:
         raise ValueError(f"targets must have shape (M, K) with M = {S.shape[0]} rows like "
                          f"states, got shape {Y.shape}")
-    if S.shape[0] == 0:
-        raise ValueError("states must have at least one row")
     if not isinstance(ridge, numbers.Real) or isinstance(ridge, bool) or not ridge >= 0:
         raise ValueError(f"ridge must be a non-negative number, got {ridge!r}")
-    check_finite(S, "states")
-    check_finite(Y, "targets")
     s_mean, y_mean = S.mean(axis=0), Y.mean(axis=0)
     Sc, Yc = S - s_mean, Y - y_mean
     gram = Sc.T @ Sc
@@ -178,11 +174,7 @@ def mackey_glass(n_samples, *, tau=17.0, beta=0.2, gamma=0.1, n=10, x0=1.2, dt=0
 
 def _check_sequences(X, name="X"):
     """X as a float64 (N, T, D) array, and whether it was one (T, D) sequence."""
-    X = as_float_array(X, name)
-    if X.ndim not in (2, 3):
-        raise ValueError(f"{name} must have shape (N, T, D), or (T, D) for one sequence, got "
-                         f"shape {X.shape}")
-    check_finite(X, name)
+    X = check_array(X, name=name, ndim=(2, 3), layout="(N, T, D), or (T, D) for one sequence")
     single = X.ndim == 2
     return (X[None] if single else X), single
 
@@ -279,9 +271,7 @@ class EchoStateNetwork(BaseEstimator):
     def _check_X(self, X):
         check_is_fitted(self, "coef_")
         X, single = _check_sequences(X)
-        if X.shape[2] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[2]} features per step, but this "
-                             f"EchoStateNetwork was fitted with {self.n_features_in_}")
+        check_n_features(X, self, unit="features per step")
         return X, single
 
     def fit(self, X, y):
@@ -300,12 +290,12 @@ class EchoStateNetwork(BaseEstimator):
         H, leak = self._check_params()
         X, single = _check_sequences(X)
         N, T, D = X.shape
-        Y = as_float_array(y, "y")
+        Y = check_array(y, name="y", ensure_2d=False, allow_nd=True, ensure_min_samples=0,
+                        ensure_min_features=0)
         lead = (T,) if single else (N, T)
         if Y.shape[:len(lead)] != lead or Y.ndim not in (len(lead), len(lead) + 1):
             raise ValueError(f"y must have shape {lead} or {lead + ('K',)} to match X of shape "
                              f"{X.shape[1:] if single else X.shape}, got shape {Y.shape}")
-        check_finite(Y, "y")
         if self.washout >= T:
             raise ValueError(f"washout = {self.washout} leaves no step of sequences of length "
                              f"T = {T} to fit the readout on")

@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from . import metrics
-from ._validation import as_float_array
+from ._validation import as_float_array, check_1d, check_array, check_consistent_length
 from .autograd import no_grad
 from .data import minibatches
 from .random import as_generator
@@ -12,11 +12,11 @@ from .random import as_generator
 __all__ = ["train_epoch", "fit", "predict", "accuracy", "confusion_matrix"]
 
 
-def _check_pair(X, y, what="X and y"):
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"{what} must have the same number of samples, got {len(X)} and {len(y)}")
+def _check_pair(X, y, names=("X", "y")):
+    """Numeric inputs and targets of any layout (ids, labels, images): N >= 1 rows each, finite."""
+    X = check_array(X, name=names[0], ensure_2d=False, allow_nd=True, dtype=None)
+    y = check_array(y, name=names[1], ensure_2d=False, allow_nd=True, dtype=None)
+    check_consistent_length(X, y, names=names)
     return X, y
 
 
@@ -91,7 +91,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_va
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     if X_val is not None:
-        X_val, y_val = _check_pair(X_val, y_val, "X_val and y_val")
+        X_val, y_val = _check_pair(X_val, y_val, ("X_val", "y_val"))
     elif patience is not None or restore_best_weights:
         raise ValueError("early stopping (patience, restore_best_weights) needs X_val and y_val")
     if patience is not None and (not isinstance(patience, numbers.Integral) or patience <= 0):
@@ -135,10 +135,8 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     label + 1. The counting is :func:`dlbook.metrics.confusion_matrix` with
     ``labels=range(num_classes)``; this wrapper only insists that every label is one of them.
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be 1-d arrays of the same shape, got "
-                         f"{y_true.shape} and {y_pred.shape}")
+    y_true, y_pred = check_1d(y_true, "y_true"), check_1d(y_pred, "y_pred")
+    check_consistent_length(y_true, y_pred, names=("y_true", "y_pred"))
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if labels.size and not np.issubdtype(labels.dtype, np.integer):
             raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")

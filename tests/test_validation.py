@@ -1,12 +1,21 @@
 """dlbook._validation's array entry points (check_array, check_X_y, check_1d,
-check_classification_targets, check_is_fitted, sum_tolerance): accepted inputs and the error
-messages, which name the argument, the expected and the received value."""
+check_classification_targets, check_is_fitted, check_consistent_length, check_n_features,
+check_index_array, sum_tolerance) and the public functions that route through them: accepted
+inputs and the error messages, which name the argument, the expected and the received value."""
 import numpy as np
 import pytest
 
+from dlbook import decision as dec
+from dlbook import model_selection as ms
+from dlbook import nn, optim, training
 from dlbook._validation import (check_1d, check_array, check_classification_targets,
-                                check_is_fitted, check_X_y, sum_tolerance)
+                                check_consistent_length, check_index_array, check_is_fitted,
+                                check_n_features, check_X_y, sum_tolerance)
 from dlbook.decomposition import PCA
+from dlbook.information import empirical_distribution
+from dlbook.lm.recurrent import RNNLanguageModel, token_nll
+from dlbook.preprocessing import StandardScaler
+from dlbook.reservoir import EchoStateNetwork, ridge_readout, spectral_radius
 from dlbook.exceptions import NotFittedError
 
 
@@ -171,3 +180,180 @@ def test_sum_tolerance_admits_normalised_low_precision_vectors(dtype, V):
         assert np.all(np.abs(p.astype(np.float64).sum(axis=-1) - 1) <= sum_tolerance(dtype, V))
     # a real normalisation error is still caught
     assert 1e-3 > sum_tolerance(dtype, V) or dtype == np.float16
+
+
+# --------------------------------------------------------------------------- ndim, lengths, ids
+def test_check_array_ndim_and_layout():
+    out = check_array([[1, 2], [3, 4]], name="cost", ndim=2, layout="(M, A)")
+    assert out.dtype == np.float64 and out.shape == (2, 2)
+    assert check_array(np.zeros((2, 3, 4)), ndim=(2, 3)).shape == (2, 3, 4)
+    with pytest.raises(ValueError, match=r"^cost must have shape \(M, A\), got shape \(2,\)$"):
+        check_array([1.0, 2.0], name="cost", ndim=2, layout="(M, A)")
+    with pytest.raises(ValueError, match=r"^w must be a 2-D or 3-D array, got shape \(\)$"):
+        check_array(1.0, name="w", ndim=(2, 3))
+    with pytest.raises(ValueError, match="X must have at least one sample"):
+        check_array(np.zeros((0, 2, 2)), ndim=3)
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        check_array([[[np.nan]]], ndim=3)
+
+
+def test_check_consistent_length():
+    check_consistent_length(np.zeros((3, 2)), np.zeros(3), names=("X", "y"))
+    with pytest.raises(ValueError, match=r"^X and y must have the same number of samples, got 4 "
+                                         r"and 5 \(X of shape \(4, 3\), y of shape \(5,\)\)$"):
+        check_consistent_length(np.zeros((4, 3)), np.zeros(5), names=("X", "y"))
+    with pytest.raises(ValueError, match=r"X, y and w must .* got 4, 4 and 3"):
+        check_consistent_length(np.zeros(4), np.zeros(4), np.zeros(3), names=("X", "y", "w"))
+    with pytest.raises(ValueError, match="one name per array"):
+        check_consistent_length(np.zeros(4), np.zeros(4), names=("X",))
+
+
+def test_check_n_features():
+    pca = PCA().fit(np.random.default_rng(0).standard_normal((5, 3)))
+    check_n_features(np.zeros((2, 3)), pca)
+    with pytest.raises(ValueError, match=r"^X has 2 features, but PCA was fitted with 3 "
+                                         r"features$"):
+        check_n_features(np.zeros((2, 2)), pca)
+    with pytest.raises(ValueError, match="Z has 4 features per step, but PCA was fitted with 3"):
+        check_n_features(np.zeros((1, 2, 4)), pca, name="Z", unit="features per step")
+
+
+def test_check_index_array():
+    out = check_index_array([0, 2, 1], "ids", 3)
+    assert np.issubdtype(out.dtype, np.integer)
+    assert check_index_array(np.zeros((0,), np.int64), "ids", 3).shape == (0,)
+    with pytest.raises(TypeError, match=r"^ids must hold integer token ids, got dtype float64$"):
+        check_index_array([0.0, 1.0], "ids", 3, what="token ids")
+    with pytest.raises(TypeError, match="got dtype bool"):
+        check_index_array([True, False], "ids", 3)
+    with pytest.raises(ValueError, match=r"^ids must hold indices in \[0, 3\), got values in "
+                                         r"\[0, 3\]$"):
+        check_index_array([0, 3], "ids", 3)
+    with pytest.raises(ValueError, match=r"non-negative indices, got values in \[-1, 2\]"):
+        check_index_array([-1, 2], "ids")
+    with pytest.raises(ValueError, match=r"^ids must have shape \(T, N\), got shape \(3,\)$"):
+        check_index_array([0, 1, 2], "ids", 3, ndim=2, layout="(T, N)")
+
+
+# --------------------------------------------------------------------------- public functions
+# Each call below used to do its own np.asarray + shape checks; now it goes through _validation,
+# so lists are accepted and NaN/infinity, wrong dimensions, mismatched lengths and empty inputs
+# raise an error naming the argument.
+def test_routed_functions_accept_lists():
+    assert dec.empirical_risk([0, 1, 1], [0, 1, 0], [[0.0, 1.0], [2.0, 0.0]]) == pytest.approx(
+        2.0 / 3)
+    assert dec.bayes_decision([[0.2, 0.8], [0.9, 0.1]]).tolist() == [1, 0]
+    coef, intercept = ms.ridge_fit([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0], 0.0)
+    assert coef == pytest.approx([2.0]) and intercept == pytest.approx(1.0)
+    assert empirical_distribution([0, 1, 1, 1], 2).tolist() == [0.25, 0.75]
+    np.testing.assert_array_equal(training.confusion_matrix([0, 1, 1], [0, 1, 0]),
+                                  [[1, 0], [1, 1]])
+    w = dec.lasso_proximal_gradient([[1.0, 0.0], [0.0, 1.0]], [1.0, 2.0], 0.0, tol=1e-14)
+    np.testing.assert_allclose(w, [1.0, 2.0])
+    assert len(_nn_fit(X3.tolist(), Y3.tolist())["train_loss"]) == 1
+    assert spectral_radius([[2.0, 0.0], [0.0, 1.0]]) == pytest.approx(2.0)
+    coef, intercept = ridge_readout([[0.0], [1.0], [2.0]], [[1.0], [3.0], [5.0]], 0.0)
+    np.testing.assert_allclose(coef, [[2.0]])
+    np.testing.assert_allclose(intercept, [1.0])
+
+
+def _nn_fit(X, y, **kw):
+    model = nn.Linear(3, 2, generator=0)
+    return training.fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), X,
+                        y, epochs=1, batch_size=2, **kw)
+
+
+X3, Y3 = np.zeros((4, 3)), np.array([0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    # training
+    (lambda: _nn_fit(np.full((4, 3), np.nan), Y3), ValueError, "^X contains NaN"),
+    (lambda: _nn_fit(X3, Y3, X_val=X3, y_val=Y3[:3]), ValueError,
+     r"^X_val and y_val must have the same number of samples, got 4 and 3"),
+    (lambda: _nn_fit(X3[:0], Y3[:0]), ValueError, "X must have at least one sample"),
+    (lambda: _nn_fit(1.0, Y3), ValueError, "X must be an array with at least one dimension"),
+    (lambda: _nn_fit(X3, ["a", "b", "a", "b"]), TypeError, "y must be numeric"),
+    (lambda: training.confusion_matrix([0, 1], [0, 1, 1]), ValueError,
+     "y_true and y_pred must have the same number of samples, got 2 and 3"),
+    (lambda: training.confusion_matrix([[0, 1]], [0, 1]), ValueError,
+     r"y_true must be a 1-D array of shape \(N,\)"),
+    (lambda: training.confusion_matrix([0.0, np.nan], [0, 1]), ValueError,
+     "y_true contains NaN"),
+    # decision
+    (lambda: dec.bayes_decision([[0.5, np.inf]]), ValueError,
+     "^posteriors contains NaN or infinity"),
+    (lambda: dec.bayes_decision([[0.5, 0.5]], [1.0, 0.0]), ValueError,
+     r"^cost must have shape \(M, A\), got shape \(2,\)"),
+    (lambda: dec.empirical_risk([0, 1], [0], np.eye(2)), ValueError,
+     "y_true and y_pred must have the same number of samples, got 2 and 1"),
+    (lambda: dec.empirical_risk([[0, 1]], [[0, 1]], np.eye(2)), ValueError,
+     r"^y_true must have shape \(N,\), got shape \(1, 2\)"),
+    (lambda: dec.empirical_risk(np.zeros(0, int), np.zeros(0, int), np.eye(2)), ValueError,
+     "at least one example"),
+    (lambda: dec.bayes_risk([0.0, 1.0], np.eye(2), np.eye(2) / 2), TypeError,
+     "decisions must hold integer actions, got dtype float64"),
+    (lambda: dec.lasso_proximal_gradient(np.eye(2), [1.0, np.nan], 0.1), ValueError,
+     "^y contains NaN"),
+    (lambda: dec.lasso_proximal_gradient(np.eye(2), [1.0], 0.1), ValueError,
+     "X and y must have the same number of samples"),
+    (lambda: dec.lasso_proximal_gradient(np.zeros((0, 2)), [], 0.1), ValueError,
+     "X must have at least one sample"),
+    (lambda: dec.lasso_proximal_gradient(np.ones(2), [1.0], 0.1), ValueError,
+     "X must be a 2-D array"),
+    # model selection
+    (lambda: ms.ridge_fit(np.ones((3, 1)), [1.0, np.inf, 0.0], 1.0), ValueError,
+     "^y contains NaN or infinity"),
+    (lambda: ms.ridge_fit(np.ones((0, 1)), [], 1.0), ValueError,
+     "X must have at least one sample"),
+    (lambda: ms.ridge_fit(np.ones((3, 0)), np.ones(3), 1.0), ValueError,
+     "X must have at least one feature"),
+    (lambda: ms.bias_variance_decomposition([[1.0, np.nan]], [0.0, 0.0]), ValueError,
+     "^predictions contains NaN"),
+    (lambda: ms.bias_variance_decomposition([[1.0, 0.0]], [[0.0, 0.0]]), ValueError,
+     r"^truth must have shape \(M,\)"),
+    # information
+    (lambda: empirical_distribution([[[0]]], 2), ValueError,
+     r"^samples must have shape \(M,\) or \(N, M\), got shape \(1, 1, 1\)"),
+    # reservoir computing
+    (lambda: spectral_radius([[0.0, 1.0], [np.nan, 0.0]]), ValueError, "^W contains NaN"),
+    (lambda: spectral_radius([1.0, 2.0]), ValueError, r"^W must have shape \(H, H\)"),
+    (lambda: ridge_readout(np.zeros((0, 2)), np.zeros((0, 1)), 1.0), ValueError,
+     "^states must have at least one sample"),
+    (lambda: ridge_readout(np.ones((3, 1)), [[1.0], [np.inf], [0.0]], 1.0), ValueError,
+     "^targets contains NaN or infinity"),
+    (lambda: EchoStateNetwork(5).fit(np.zeros((5, 1)), [0.0] * 4 + [np.nan]), ValueError,
+     "^y contains NaN"),
+    # language models
+    (lambda: RNNLanguageModel(5, 3, 4)(np.zeros((2, 1))), TypeError,
+     "^input must hold integer ids, got dtype float64"),
+    (lambda: token_nll(RNNLanguageModel(5, 3, 4), np.array([[1, 2]])), ValueError,
+     r"^stream must have shape \(L,\), got shape \(1, 2\)"),
+])
+def test_routed_functions_reject_bad_inputs(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def _esn():
+    return EchoStateNetwork(5, generator=0).fit(np.zeros((5, 2)), np.zeros(5))
+
+
+@pytest.mark.parametrize("make, X_bad, match", [
+    (lambda: PCA().fit(np.random.default_rng(0).standard_normal((5, 3))), np.zeros((2, 2)),
+     "^X has 2 features, but PCA was fitted with 3 features$"),
+    (lambda: StandardScaler().fit([[0.0, 1.0], [1.0, 0.0]]), [[0.0]],
+     "^X has 1 features, but StandardScaler was fitted with 2 features$"),
+    (_esn, np.zeros((5, 3)),
+     "^X has 3 features per step, but EchoStateNetwork was fitted with 2 features per step$"),
+    (_esn, np.full((5, 2), np.nan), "^X contains NaN"),
+    (_esn, np.zeros((0, 5, 2)), "X must have at least one sample"),
+    (_esn, np.zeros((1, 1, 5, 2)),
+     r"^X must have shape \(N, T, D\), or \(T, D\) for one sequence, got shape "
+     r"\(1, 1, 5, 2\)$"),
+])
+def test_fitted_estimators_check_what_they_transform(make, X_bad, match):
+    est = make()
+    method = est.predict if hasattr(est, "predict") else est.transform
+    with pytest.raises(ValueError, match=match):
+        method(X_bad)

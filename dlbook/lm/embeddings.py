@@ -25,7 +25,7 @@ import scipy.sparse as sps
 from scipy.sparse.linalg import svds
 
 from .. import functional as F
-from .._validation import check_positive_int
+from .._validation import check_index_array, check_positive_int
 from ..autograd import no_grad
 from ..nn import Embedding, Linear, Module, Tanh
 from ..random import as_generator
@@ -36,15 +36,8 @@ __all__ = ["FeedforwardLM", "nll_sum", "skipgram_pairs", "noise_distribution", "
 
 
 def _int_array(x, name, ndim=None, high=None):
-    x = np.asarray(x)
-    if x.dtype == bool or not np.issubdtype(x.dtype, np.integer):
-        raise TypeError(f"{name} must be an integer array, got dtype {x.dtype}")
-    if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}")
-    if x.size and (x.min() < 0 or (high is not None and x.max() >= high)):
-        raise ValueError(f"{name} must hold ids in [0, {high}), got values in "
-                         f"[{x.min()}, {x.max()}]")
-    return x.astype(np.int64, copy=False)
+    """Token ids as int64: an integer array in ``[0, high)`` with ``ndim`` dimensions."""
+    return check_index_array(x, name, high, ndim=ndim, what="ids").astype(np.int64, copy=False)
 
 
 class FeedforwardLM(Module):

@@ -31,7 +31,7 @@ import numbers
 import numpy as np
 
 from .. import nn
-from .._validation import check_positive_int, check_probability
+from .._validation import check_index_array, check_positive_int, check_probability
 from ..autograd import no_grad
 from ..random import as_generator
 from ..sampling import sample_logits
@@ -39,18 +39,6 @@ from .neural import TokenIndex, _check_sentences, stream_batches
 
 __all__ = ["RNNLanguageModel", "sum_nll", "train_epoch", "token_nll", "stream_nll",
            "sentence_token_nll", "generate"]
-
-
-def _check_ids(ids, vocab_size, name, ndim):
-    ids = np.asarray(ids)
-    if ids.ndim != ndim or not np.issubdtype(ids.dtype, np.integer) or ids.dtype == bool:
-        layout = "(T, N)" if ndim == 2 else "(L,)"
-        raise ValueError(f"{name} must be an integer array of shape {layout}, got shape "
-                         f"{ids.shape} and dtype {ids.dtype}")
-    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(f"{name} must hold ids in [0, {vocab_size}), got values in "
-                         f"[{ids.min()}, {ids.max()}]")
-    return ids
 
 
 class RNNLanguageModel(nn.Module):
@@ -137,7 +125,8 @@ class RNNLanguageModel(nn.Module):
         return (h, np.zeros_like(h)) if self.cell == "LSTM" else h
 
     def forward(self, input, state=None):
-        ids = _check_ids(input, self.vocab_size, "input", 2)
+        ids = check_index_array(input, "input", self.vocab_size, ndim=2, layout="(T, N)",
+                                what="ids")
         if state is None:
             state = self.init_state(ids.shape[1])
         x = self.drop_in(self.encoder(ids))                   # (T, N, D)
@@ -189,7 +178,7 @@ def sum_nll(logits, targets, *, return_grad=False):
     if z.ndim < 1 or z.shape[-1] < 1:
         raise ValueError(f"logits must have shape (..., V), got {z.shape}")
     V = z.shape[-1]
-    y = _check_ids(np.asarray(targets).reshape(-1), V, "targets", 1)
+    y = check_index_array(np.asarray(targets).reshape(-1), "targets", V, what="ids")
     if np.shape(targets) != z.shape[:-1]:
         raise ValueError(f"targets must have shape {z.shape[:-1]} (the logits without their last "
                          f"axis), got {np.shape(targets)}")
@@ -210,7 +199,8 @@ def sum_nll(logits, targets, *, return_grad=False):
 def _check_stream(stream, model):
     if not isinstance(model, RNNLanguageModel):
         raise TypeError(f"model must be an RNNLanguageModel, got {type(model).__name__}")
-    stream = _check_ids(stream, model.vocab_size, "stream", 1)
+    stream = check_index_array(stream, "stream", model.vocab_size, ndim=1, layout="(L,)",
+                               what="ids")
     if len(stream) < 2:
         raise ValueError("a stream needs at least 2 ids (a context and one prediction)")
     return stream
