@@ -1,4 +1,4 @@
-r"""The functional pieces of a Transformer: attention, layer normalisation and GELU.
+r"""The functional pieces of a Transformer: attention, layer normalization and GELU.
 
 Re-exported by :mod:`dlbook.functional` under ``torch.nn.functional``'s names. Each operation is
 a :class:`~dlbook.autograd.Function` (``forward(ctx, ...)`` and ``backward(ctx, grad_output)``
@@ -59,15 +59,22 @@ def _safe_softmax(scores):
     it is set to zero instead, so the row's output is 0 and no gradient flows through it.
     """
     row_max = np.max(scores, axis=-1, keepdims=True)
-    row_max = np.where(row_max == -np.inf, 0.0, row_max)
-    e = np.exp(scores - row_max)
+    row_max[row_max == -np.inf] = 0.0
+    e = scores - row_max                        # one buffer for the shift, exp and division
+    np.exp(e, out=e)
     total = np.sum(e, axis=-1, keepdims=True)
-    return e / np.where(total == 0.0, 1.0, total)
+    total[total == 0.0] = 1.0
+    e /= total
+    return e
 
 
 def _softmax_backward(grad_weights, weights):
     r""":math:`p \odot (g - \langle g, p\rangle)` row by row; zero on fully masked rows."""
-    return weights * (grad_weights - np.sum(grad_weights * weights, axis=-1, keepdims=True))
+    d = grad_weights * weights
+    inner = np.sum(d, axis=-1, keepdims=True)
+    np.subtract(grad_weights, inner, out=d)
+    d *= weights
+    return d
 
 
 def _causal_mask(L, S):
@@ -111,7 +118,8 @@ def _attention_backward(ctx, grad_output, grad_attn=None):
     if grad_attn is not None:
         dattn = dattn + grad_attn
     dweights = dattn if keep is None else dattn * keep
-    dscores = _softmax_backward(dweights, weights) * ctx.scale
+    dscores = _softmax_backward(dweights, weights)
+    dscores *= ctx.scale
     dq = dscores @ k
     dk = np.swapaxes(dscores, -1, -2) @ q
     return _sum_to_shape(dq, q.shape), _sum_to_shape(dk, k.shape), _sum_to_shape(dv, v.shape)
@@ -305,10 +313,10 @@ def _normalized_shape(normalized_shape):
 
 
 class LayerNormFunction(Function):
-    r"""Layer normalisation over the trailing ``normalized_shape`` dimensions.
+    r"""Layer normalization over the trailing ``normalized_shape`` dimensions.
 
     With :math:`\hat x = (x-\mu)\,r`, :math:`r = 1/\sqrt{\sigma^2+\epsilon}` (μ and the biased
-    σ² taken over the D normalised entries of each sample) and :math:`y = \gamma\hat x + \beta`,
+    σ² taken over the D normalized entries of each sample) and :math:`y = \gamma\hat x + \beta`,
     the backward is
 
     .. math::
@@ -341,31 +349,42 @@ class LayerNormFunction(Function):
             raise ValueError(f"layer_norm: eps must be a non-negative float, got {eps!r}")
         axes = tuple(range(x.ndim - k, x.ndim))
         centred = x - x.mean(axis=axes, keepdims=True)
-        rstd = 1.0 / np.sqrt(np.mean(centred * centred, axis=axes, keepdims=True) + eps)
-        xhat = centred * rstd
+        y = centred * centred                         # scratch here, the output below
+        rstd = 1.0 / np.sqrt(np.mean(y, axis=axes, keepdims=True) + eps)
+        xhat = centred
+        xhat *= rstd                                  # in place: centred is not needed again
         ctx.save_for_backward(xhat, rstd, weight)
         ctx.axes, ctx.has_bias = axes, bias is not None
-        y = xhat if weight is None else xhat * weight
-        return y if bias is None else y + bias
+        if weight is None:
+            return xhat if bias is None else np.add(xhat, bias, out=y)
+        np.multiply(xhat, weight, out=y)
+        if bias is not None:
+            y += bias
+        return y
 
     @staticmethod
     def backward(ctx, grad_output):
         xhat, rstd, weight = ctx.saved_tensors
         axes = ctx.axes
         lead = tuple(range(xhat.ndim - len(axes)))
-        gxhat = grad_output if weight is None else grad_output * weight
-        dinput = rstd * (gxhat - gxhat.mean(axis=axes, keepdims=True)
-                         - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True))
-        dweight = None if weight is None else np.sum(grad_output * xhat, axis=lead)
+        product = grad_output * xhat                  # one scratch buffer, reused below
+        dweight = None if weight is None else np.sum(product, axis=lead)
         dbias = np.sum(grad_output, axis=lead) if ctx.has_bias else None
+        gxhat = grad_output if weight is None else grad_output * weight
+        # dinput = rstd (gxhat - mean(gxhat) - xhat mean(gxhat xhat))
+        np.multiply(gxhat, xhat, out=product)
+        np.multiply(xhat, np.mean(product, axis=axes, keepdims=True), out=product)
+        dinput = gxhat - gxhat.mean(axis=axes, keepdims=True)
+        dinput -= product
+        dinput *= rstd
         return dinput, dweight, dbias
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    r"""Layer normalisation (Ba et al., 2016), as ``torch.nn.functional.layer_norm``.
+    r"""Layer normalization (Ba et al., 2016), as ``torch.nn.functional.layer_norm``.
 
-    Each sample is normalised over its trailing ``normalized_shape`` entries (not over the
-    batch, unlike batch normalisation), then scaled and shifted elementwise:
+    Each sample is normalized over its trailing ``normalized_shape`` entries (not over the
+    batch, unlike batch normalization), then scaled and shifted elementwise:
 
     .. math:: y = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} \odot \gamma + \beta,
 
@@ -375,7 +394,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     ----------
     input : ndarray, shape (*, *normalized_shape)
     normalized_shape : int or tuple of ints
-        The trailing shape normalised over, e.g. D for input (N, T, D).
+        The trailing shape normalized over, e.g. D for input (N, T, D).
     weight, bias : ndarray, shape normalized_shape, optional
         γ and β.
     eps : float, default 1e-5
@@ -409,7 +428,7 @@ def _erf(x):
               \frac{2^n z^{2n+1}}{1\cdot3\cdots(2n+1)}
 
     is summed until its terms no longer change the sum (the loop runs over series terms, each
-    step vectorised over all entries); no cancellation occurs because every term is positive.
+    step vectorized over all entries); no cancellation occurs because every term is positive.
     For :math:`z \ge 6`, :math:`1-\mathrm{erf}(z) < 2\cdot10^{-17}` and erf is ±1 in float64.
     """
     x = np.asarray(x, dtype=np.float64)
@@ -441,18 +460,40 @@ class GELUFunction(Function):
     def forward(ctx, input, approximate="none"):
         x = as_float_array(input, "input")
         ctx.approximate = _check_approximate(approximate)
-        ctx.save_for_backward(x)
         if approximate == "tanh":
-            return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * (x * x * x))))
+            # t = tanh(sqrt(2/pi) (x + 0.044715 x^3)), in one buffer; the backward reuses it
+            t = x * x
+            t *= x
+            t *= _TANH_COEFF
+            t += x
+            t *= _SQRT_2_OVER_PI
+            np.tanh(t, out=t)
+            ctx.save_for_backward(x, t)
+            y = t + 1.0
+            y *= 0.5 * x
+            return y
+        ctx.save_for_backward(x, None)
         return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
+        x, t = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * (x * x * x)))
-            dt = (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3.0 * _TANH_COEFF * x * x)
-            return grad_output * (0.5 * (1.0 + t) + 0.5 * x * dt)
+            # dt = (1 - t^2) sqrt(2/pi) (1 + 3 0.044715 x^2); grad = g (0.5 (1 + t) + 0.5 x dt)
+            dt = t * t
+            np.subtract(1.0, dt, out=dt)
+            dt *= _SQRT_2_OVER_PI
+            tmp = x * (3.0 * _TANH_COEFF)
+            tmp *= x
+            tmp += 1.0
+            dt *= tmp
+            np.multiply(x, 0.5, out=tmp)
+            tmp *= dt
+            np.add(t, 1.0, out=dt)
+            dt *= 0.5
+            dt += tmp
+            dt *= grad_output
+            return dt
         cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
         return grad_output * (cdf + x * pdf)

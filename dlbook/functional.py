@@ -207,7 +207,8 @@ def elu_backward(grad_output, input, alpha=1.0):
 def _log_softmax(x, dim):
     with np.errstate(over="ignore"):  # x - max < -1.8e308 rounds to -inf, whose exp is exactly 0
         shifted = x - np.max(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted
 
 
 def _check_softmax_input(input, dim):
@@ -249,7 +250,7 @@ def softmax(input, dim=-1):
     ----------
     input : ndarray, shape (..., C, ...)
     dim : int, default -1
-        The axis that is normalised to sum to one.
+        The axis that is normalized to sum to one.
     """
     return SoftmaxFunction.apply(input, dim)[0]
 
@@ -598,7 +599,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     Parameters
     ----------
     input : ndarray, shape (N, C), (C,) or (N, C, d1, ...)
-        Unnormalised scores (logits), not probabilities.
+        Unnormalized scores (logits), not probabilities.
     target : ndarray
         Integer class indices of shape (N,), () or (N, d1, ...), or float class probabilities of
         the input's shape.
@@ -767,7 +768,7 @@ def binary_cross_entropy_with_logits_backward(grad_output, input, target, weight
                                      pos_weight)[0]
 
 
-from ._attention import *  # noqa: E402,F401,F403  attention, layer normalisation, GELU
+from ._attention import *  # noqa: E402,F401,F403  attention, layer normalization, GELU
 from ._attention import __all__ as _attention_all  # noqa: E402
 from ._conv import *  # noqa: E402,F401,F403  convolution and pooling (NCHW)
 from ._conv import __all__ as _conv_all  # noqa: E402

@@ -35,6 +35,12 @@ def _mask_array(mask, name):
     return arr if arr.dtype == bool else as_float_array(mask, name)
 
 
+def _matmul_rows(x, w):
+    """``x @ w`` for x of shape (..., n) as one 2-D GEMM over all the rows; ``np.matmul`` on a
+    stack would run one small GEMM per leading index instead (same values, much slower)."""
+    return (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + w.shape[-1:])
+
+
 def _additive(mask):
     r"""PyTorch's MultiheadAttention convention: a boolean True means *ignore*
     (→ :math:`-\infty`), a float mask is added as it is."""
@@ -69,16 +75,16 @@ class MultiheadAttention(Module):
     batch_first : bool, default False
         Inputs and outputs are (N, L, E) instead of (L, N, E).
     generator : numpy.random.Generator, int or None
-        Initialisation, and the dropout masks when given (otherwise dropout draws from
+        Initialization, and the dropout masks when given (otherwise dropout draws from
         :func:`dlbook.random.default_generator`).
 
     Attributes
     ----------
     in_proj_weight : Parameter, shape (3E, E), or None when kdim or vdim differ from E
-        Glorot-uniform (``xavier_uniform_``), PyTorch's initialisation.
+        Glorot-uniform (``xavier_uniform_``), PyTorch's initialization.
     q_proj_weight, k_proj_weight, v_proj_weight : Parameter or None
     in_proj_bias : Parameter, shape (3E,), or None; zeros.
-    out_proj : Linear(E, E); PyTorch's Linear initialisation for the weight, zero bias.
+    out_proj : Linear(E, E); PyTorch's Linear initialization for the weight, zero bias.
     bias_k, bias_v : Parameter, shape (1, 1, E), or None; Glorot-normal.
 
     Notes
@@ -252,13 +258,21 @@ class MultiheadAttention(Module):
         if use_causal:                   # PyTorch's rule: here the hint replaces attn_mask
             mask = None
         H, hd, E = self.num_heads, self.head_dim, self.embed_dim
-        Wq, Wk, Wv = self._projection_weights()
-        bq, bk, bv = self._projection_biases()
-        q = q_in @ Wq.T                                           # (N, L, E)
-        k = k_in @ Wk.T                                           # (N, S, E)
-        v = v_in @ Wv.T
-        if bq is not None:
-            q, k, v = q + bq, k + bk, v + bv
+        # self-attention (one input as query, key and value): one GEMM with in_proj_weight
+        fused = self._qkv_same_embed_dim and query is key and key is value
+        if fused:
+            qkv = _matmul_rows(q_in, self.in_proj_weight.data.T)   # (N, L, 3E)
+            if self.in_proj_bias is not None:
+                qkv += self.in_proj_bias.data
+            q, k, v = qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
+        else:
+            Wq, Wk, Wv = self._projection_weights()
+            bq, bk, bv = self._projection_biases()
+            q = _matmul_rows(q_in, Wq.T)                          # (N, L, E)
+            k = _matmul_rows(k_in, Wk.T)                          # (N, S, E)
+            v = _matmul_rows(v_in, Wv.T)
+            if bq is not None:
+                q, k, v = q + bq, k + bk, v + bv
         n_extra = 0
         if self.bias_k is not None:                               # one learned source position
             k = np.concatenate([k, np.broadcast_to(self.bias_k.data[0], (N, 1, E))], axis=1)
@@ -279,11 +293,11 @@ class MultiheadAttention(Module):
         p = self.dropout if self.training else 0.0
         out, attn = _attention_forward(core, q, k, v, mask, p, use_causal, 1.0 / math.sqrt(hd),
                                        self.generator)
-        concat = out.transpose(0, 2, 1, 3).reshape(N, L, E)
-        output = self.out_proj(concat)
+        concat = out.transpose(0, 2, 1, 3).reshape(N * L, E)   # rows: one GEMM in out_proj
+        output = self.out_proj(concat).reshape(N, L, E)
         ctx = self.ctx
         ctx.save_for_backward(q_in, k_in, v_in)
-        ctx.core, ctx.batched = core, batched
+        ctx.core, ctx.batched, ctx.fused = core, batched, fused
         ctx.weights_shape = None
         ctx.output_shape = np.shape(query)[:-1] + (E,)
         weights = None
@@ -340,9 +354,11 @@ class MultiheadAttention(Module):
             dattn = np.broadcast_to(gw[:, None] / H, (N, H) + gw.shape[1:]) if ctx.averaged \
                 else gw
         g = self._from_caller(grad_output, ctx.batched)
-        dconcat = self.out_proj.backward(g)
+        dconcat = self.out_proj.backward(g.reshape(N * L, E))
         dheads = dconcat.reshape(N, L, H, hd).transpose(0, 2, 1, 3)
         dq, dk, dv = _attention_backward(ctx.core, dheads, dattn)
+        if ctx.fused and self.bias_k is None and not self.add_zero_attn:
+            return self._fused_backward(q_in, dq, dk, dv, ctx.batched)
         if self.add_zero_attn:
             dk, dv = dk[:, :, :-1], dv[:, :, :-1]
 
@@ -365,8 +381,24 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             self.in_proj_bias.accumulate(np.concatenate([d.sum(axis=(0, 1))
                                                          for d in (dq, dk, dv)]))
-        return tuple(self._to_caller(d @ W, ctx.batched)
+        return tuple(self._to_caller(_matmul_rows(d, W), ctx.batched)
                      for d, W in ((dq, Wq), (dk, Wk), (dv, Wv)))
+
+    def _fused_backward(self, x, dq, dk, dv, batched):
+        """The projections' backward for self-attention (x was query, key and value): the
+        three head gradients (N, H, L, hd) go into one (N·L, 3E) array, so that
+        ``in_proj_weight`` gets its gradient from one GEMM and ``in_proj_bias`` from one sum."""
+        N, L, E = x.shape
+        H, hd = self.num_heads, self.head_dim
+        dqkv = np.empty((N, L, 3, H, hd))
+        for i, d in enumerate((dq, dk, dv)):
+            dqkv[:, :, i] = d.transpose(0, 2, 1, 3)
+        dqkv = dqkv.reshape(N * L, 3 * E)
+        self.in_proj_weight.accumulate(dqkv.T @ x.reshape(N * L, E))
+        if self.in_proj_bias is not None:
+            self.in_proj_bias.accumulate(dqkv.sum(axis=0))
+        return tuple(self._to_caller((dqkv[:, i * E:(i + 1) * E] @ W).reshape(N, L, E), batched)
+                     for i, W in enumerate(self._projection_weights()))
 
     def extra_repr(self):
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "

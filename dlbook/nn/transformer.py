@@ -1,4 +1,4 @@
-r"""Transformer building blocks with PyTorch's names: layer normalisation, GELU, positional
+r"""Transformer building blocks with PyTorch's names: layer normalization, GELU, positional
 encodings and the encoder layer (Vaswani et al., 2017).
 
 Shapes use S (or T) for the sequence length, N for the batch and E (``d_model``) for the model
@@ -21,19 +21,19 @@ __all__ = ["LayerNorm", "GELU", "SinusoidalPositionalEncoding", "PositionalEmbed
 
 
 class LayerNorm(Module):
-    r"""Layer normalisation over the trailing ``normalized_shape`` dimensions, as
+    r"""Layer normalization over the trailing ``normalized_shape`` dimensions, as
     ``torch.nn.LayerNorm``:
 
     .. math:: y = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} \odot \gamma + \beta
 
     with the mean μ and biased variance σ² of each sample (and position) over those dimensions.
-    Unlike batch normalisation nothing is averaged over the batch, so training and evaluation
+    Unlike batch normalization nothing is averaged over the batch, so training and evaluation
     behave the same and there are no running statistics.
 
     Parameters
     ----------
     normalized_shape : int or tuple of ints
-        The trailing shape to normalise over, e.g. ``d_model``.
+        The trailing shape to normalize over, e.g. ``d_model``.
     eps : float, default 1e-5
     elementwise_affine : bool, default True
         Learn ``weight`` (γ, ones) and ``bias`` (β, zeros), both of shape ``normalized_shape``.
@@ -195,12 +195,12 @@ class PositionalEmbedding(_AddPositions):
     batch_first : bool, default False
         Input (N, T, d_model) instead of (T, N, d_model); unbatched (T, d_model) is accepted.
     generator : numpy.random.Generator, int or None
-        Initialisation.
+        Initialization.
 
     Attributes
     ----------
     weight : Parameter, shape (max_len, d_model)
-        Drawn from N(0, 1), ``torch.nn.Embedding``'s initialisation. Its gradient is the
+        Drawn from N(0, 1), ``torch.nn.Embedding``'s initialization. Its gradient is the
         incoming gradient summed over the batch, in the first T rows.
     """
 
@@ -233,7 +233,7 @@ class PositionalEmbedding(_AddPositions):
 class TransformerEncoderLayer(Module):
     r"""One Transformer encoder layer, as ``torch.nn.TransformerEncoderLayer``: self-attention
     and a position-wise feed-forward network, each wrapped in a residual connection and a
-    layer normalisation.
+    layer normalization.
 
     Post-norm (``norm_first=False``, the original Transformer and PyTorch's default)::
 
@@ -263,7 +263,7 @@ class TransformerEncoderLayer(Module):
     bias : bool, default True
         Biases in the linear layers, the attention and the layer norms.
     generator : numpy.random.Generator, int or None
-        Initialisation, and the dropout masks when given.
+        Initialization, and the dropout masks when given.
 
     Attributes
     ----------
@@ -310,22 +310,43 @@ class TransformerEncoderLayer(Module):
         self.batch_first = bool(batch_first)
         self.d_model = d_model
 
+    def _modules_to_call(self, *modules):
+        """The modules a call runs: a dropout that is the identity (p = 0, or evaluation mode)
+        is left out, which saves it copying its input. Kept in the layer's context, so that the
+        backward visits exactly the modules that the forward called."""
+        return tuple(m for m in modules
+                     if not (isinstance(m, Dropout) and (m.p == 0.0 or not m.training)))
+
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
+        self.ctx.sa_dropout = self._modules_to_call(self.dropout1)
+        for m in self.ctx.sa_dropout:
+            x = m(x)
+        return x
 
     def _sa_block_backward(self, grad):
-        d_query, d_key, d_value = self.self_attn.backward(self.dropout1.backward(grad))
-        return d_query + d_key + d_value                 # x was query, key and value
+        for m in self.ctx.sa_dropout:
+            grad = m.backward(grad)
+        d_query, d_key, d_value = self.self_attn.backward(grad)
+        dx = d_query + d_key                             # x was query, key and value
+        dx += d_value
+        return dx
 
     def _ff_block(self, x):
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        y = x.reshape(-1, x.shape[-1])            # position-wise: one GEMM over all positions
+        self.ctx.ff_modules = self._modules_to_call(self.linear1, self.activation,
+                                                    self.dropout, self.linear2, self.dropout2)
+        for m in self.ctx.ff_modules:
+            y = m(y)
+        return y.reshape(x.shape)
 
     def _ff_block_backward(self, grad):
-        for m in (self.dropout2, self.linear2, self.dropout, self.activation, self.linear1):
+        shape = grad.shape
+        grad = grad.reshape(-1, shape[-1])
+        for m in reversed(self.ctx.ff_modules):
             grad = m.backward(grad)
-        return grad
+        return grad.reshape(shape)
 
     def _check(self, x, src_mask, src_key_padding_mask, is_causal):
         """Validate everything before the first sub-module runs, so that a bad call leaves no
