@@ -13,7 +13,7 @@ Two array manipulations carry everything:
   reduction over the patch axes.
 * **col2im** — :func:`_col2im` is its adjoint: every patch entry is added back to the input
   position it was read from (overlapping windows add). It is the only place with a loop, over
-  the kH·kW kernel offsets, each step one vectorised slice-add.
+  the kH·kW kernel offsets, each step one vectorized slice-add.
 
 The input-gradient of ``conv2d`` and the forward of ``conv_transpose2d`` are the same function
 (:func:`_conv_input_grad`), and so are the forward of ``conv2d`` and the input-gradient of
@@ -131,7 +131,7 @@ def _col2im(cols, padded_size, stride, dilation):
     r"""Adjoint of :func:`_im2col`: ``cols`` (N, C, kH, kW, OH, OW) -> (N, C, Hp, Wp).
 
     Each patch entry is added to the position it was read from, so where windows overlap the
-    contributions add up. One vectorised slice-add per kernel offset (kH·kW of them).
+    contributions add up. One vectorized slice-add per kernel offset (kH·kW of them).
     """
     n, c, kh, kw, oh, ow = cols.shape
     (sh, sw), (dh, dw) = stride, dilation

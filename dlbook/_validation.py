@@ -497,10 +497,10 @@ def sum_tolerance(dtype=np.float64, n_terms=1):
     r"""How far from one a sum of ``n_terms`` probabilities stored as ``dtype`` may round.
 
     Each probability carries a relative rounding error of about :math:`\epsilon/2` of its dtype,
-    and the rounding errors of normalising and summing grow roughly like a random walk, so
+    and the rounding errors of normalizing and summing grow roughly like a random walk, so
     the tolerance is ``SUM_TOLERANCE_FACTOR * eps * sqrt(n_terms)``. For float32
     (:math:`\epsilon \approx 1.2\times10^{-7}`) and 10 terms that is about :math:`3\times10^{-6}`;
-    an absolute tolerance such as 1e-8 would reject correctly normalised float32 vectors.
+    an absolute tolerance such as 1e-8 would reject correctly normalized float32 vectors.
 
     Parameters
     ----------

@@ -249,7 +249,7 @@ def tokenize_words(sentence):
 def tokenize_chars(sentence):
     """Character tokens of one sentence, for character-level models.
 
-    The same normalisation as :func:`tokenize_words` (lower case, straight quotes, footnote
+    The same normalization as :func:`tokenize_words` (lower case, straight quotes, footnote
     references removed) with every run of whitespace made one space; then every character,
     punctuation, digits and spaces included, is a token.
 
@@ -274,7 +274,7 @@ def tokenize_chars(sentence):
 
 @dataclass(frozen=True)
 class TextCorpus:
-    """Tokenised sentences split three ways, from :func:`load_text_corpus`.
+    """Tokenized sentences split three ways, from :func:`load_text_corpus`.
 
     Attributes
     ----------
@@ -339,12 +339,12 @@ def _build_text_corpus(level, unk_cutoff, unk_label):
 
 
 def load_text_corpus(split=None, *, level="word", unk_cutoff=2, unk_label=UNK):
-    """An English corpus shipped with Python: the help texts of its documentation, tokenised.
+    """An English corpus shipped with Python: the help texts of its documentation, tokenized.
 
     The source is ``pydoc_data.topics.topics`` (the text ``help('topics')`` shows; 79 topics on
     Python 3.11), read in sorted topic order. It is turned into sentences by
     :func:`split_sentences` (prose only: headings, code, grammar rules and tables are left out),
-    tokenised by :func:`tokenize_words`; sentences with fewer than three word tokens
+    tokenized by :func:`tokenize_words`; sentences with fewer than three word tokens
     ("Note:", "See also:") are dropped, and so is every repeat of a sentence already seen (the
     topics overlap), so the splits share no sentence.
 
@@ -481,7 +481,7 @@ def load_doc_topics(split=None, *, val_fraction=0.15, test_fraction=0.15, seed=0
 
     Topics of other chapters (lexical analysis, the execution model, the debugger, format
     strings) are not used. Sentences are made as for :func:`load_text_corpus`: the prose
-    sentences of each topic (:func:`split_sentences`), tokenised by :func:`tokenize_words`,
+    sentences of each topic (:func:`split_sentences`), tokenized by :func:`tokenize_words`,
     with fewer than three word tokens dropped. The topics overlap (``compound`` repeats ``if``,
     ``for``, ...; ``specialnames`` repeats ``customization``, ...), so each distinct token
     sequence is kept once, with the text and topic of its first occurrence in sorted topic

@@ -8,7 +8,7 @@ takes, for every observation, the action with the smallest conditional cost
 
 .. math:: C(A_j \mid z) = \sum_i C_{ij}\, p(\mathcal H_i \mid z),
 
-and so minimises the Bayes risk, the expected cost. With the 0–1 cost it is the MAP rule.
+and so minimizes the Bayes risk, the expected cost. With the 0–1 cost it is the MAP rule.
 
 Conventions follow scikit-learn where it has the same function: :func:`roc_curve` returns
 ``(fpr, tpr, thresholds)`` exactly as :func:`sklearn.metrics.roc_curve` (thresholds decreasing,
@@ -16,7 +16,7 @@ the first one ``inf``; a score counts as positive when ``score >= threshold``), 
 :func:`roc_auc_score` match :func:`sklearn.metrics.auc` and :func:`sklearn.metrics.roc_auc_score`.
 In detection-theory words the false-positive rate is the false-alarm probability
 :math:`P_{FA}` and the true-positive rate the detection probability :math:`P_D`.
-Everything is vectorised over the batch axis; there are no Python loops over samples or
+Everything is vectorized over the batch axis; there are no Python loops over samples or
 thresholds.
 """
 import numbers
@@ -91,7 +91,7 @@ def conditional_risk(posteriors, cost):
     Parameters
     ----------
     posteriors : ndarray, shape (N, M)
-        Row n holds :math:`p(\mathcal H_i \mid z_n)`. Unnormalised rows
+        Row n holds :math:`p(\mathcal H_i \mid z_n)`. Unnormalized rows
         :math:`p(z_n \mid \mathcal H_i)\,\pi_i` are accepted too: they scale row n of the result
         by :math:`p(z_n) > 0` and leave every decision unchanged.
     cost : ndarray, shape (M, A)
@@ -117,7 +117,7 @@ def bayes_decision(posteriors, cost=None):
     Parameters
     ----------
     posteriors : ndarray, shape (N, M)
-        Posterior probabilities, or the unnormalised products
+        Posterior probabilities, or the unnormalized products
         :math:`p(z_n \mid \mathcal H_i)\,\pi_i` (the decision is the same).
     cost : ndarray, shape (M, A), optional
         Cost matrix; default :func:`zero_one_cost` ``(M)``.
@@ -142,7 +142,7 @@ def bayes_risk(decisions, cost, joint):
     ----------
     decisions : ndarray, shape (K,) of int, or shape (K, A)
         A deterministic rule (the action taken for each of the K observation values) or a
-        randomised rule whose row k holds the probabilities :math:`r(A_j \mid z_k)`.
+        randomized rule whose row k holds the probabilities :math:`r(A_j \mid z_k)`.
     cost : ndarray, shape (M, A)
     joint : ndarray, shape (K, M)
         The joint probabilities :math:`p(z_k, \mathcal H_i)`; they must sum to 1.
@@ -167,7 +167,7 @@ def bayes_risk(decisions, cost, joint):
         if rule.shape != (n_obs, n_actions):
             raise ValueError(f"decisions must have shape ({n_obs}, {n_actions}), got {rule.shape}")
         if not np.allclose(rule.sum(axis=1), 1.0, rtol=0, atol=1e-9):
-            raise ValueError("each row of a randomised rule must sum to 1")
+            raise ValueError("each row of a randomized rule must sum to 1")
     return float(np.sum(joint * (rule @ cost.T)))
 
 
@@ -322,7 +322,7 @@ def gaussian_roc(d_prime, thresholds):
     d_prime : float
         The detectability index :math:`d'`.
     thresholds : ndarray, any shape
-        Thresholds :math:`\gamma` on the standardised statistic; ``±inf`` allowed.
+        Thresholds :math:`\gamma` on the standardized statistic; ``±inf`` allowed.
 
     Returns
     -------
@@ -368,7 +368,7 @@ def soft_threshold(x, threshold):
 
 
 def lasso_proximal_gradient(X, y, alpha, *, max_iter=100_000, tol=1e-12):
-    r"""Minimise scikit-learn's Lasso objective by proximal gradient descent (ISTA).
+    r"""Minimize scikit-learn's Lasso objective by proximal gradient descent (ISTA).
 
     .. math:: J(w) = \frac{1}{2N}\lVert y - Xw\rVert_2^2 + \alpha\lVert w\rVert_1
 

@@ -21,7 +21,7 @@ __all__ = ["PCA", "LinearDiscriminantAnalysis"]
 
 
 class PCA(TransformerMixin, BaseEstimator):
-    r"""Principal component analysis by the SVD of the centred data.
+    r"""Principal component analysis by the SVD of the centered data.
 
     With :math:`X_c = X - \bar x` (N×D) and :math:`X_c = U S V^\top`, the principal directions are
     the rows of :math:`V^\top` — the eigenvectors of the sample covariance

@@ -7,20 +7,20 @@ shared by all classes, and prior :math:`\pi_k`. The log-posterior is then linear
 .. math:: \delta_k(x) = x^\top \Sigma^{-1}\mu_k - \tfrac12 \mu_k^\top\Sigma^{-1}\mu_k + \log\pi_k,
 
 so the classifier is ``argmax_k (X @ coef_.T + intercept_)``. The same model gives Fisher's
-dimensionality reduction: the directions :math:`v` that maximise the ratio
+dimensionality reduction: the directions :math:`v` that maximize the ratio
 :math:`v^\top S_b v / v^\top S_w v` of between-class to within-class scatter, at most C − 1 of
 them. Two solvers compute them:
 
 * ``'svd'`` (the default): whiten the within-class scatter through the SVD of the
-  class-centred data, dropping directions with no within-class variance (so a constant feature
+  class-centered data, dropping directions with no within-class variance (so a constant feature
   is harmless), then take the SVD of the whitened class means. Never forms a covariance matrix.
-* ``'eigen'``: solve the generalised eigenproblem :math:`S_b v = \lambda S_w v` with
+* ``'eigen'``: solve the generalized eigenproblem :math:`S_b v = \lambda S_w v` with
   :math:`S_b = S_t - S_w`. Needs :math:`S_w` invertible; ``shrinkage`` makes it so.
 
 ``shrinkage`` (eigen only) replaces every covariance by
 :math:`(1-\alpha)\Sigma + \alpha\,\tfrac{\operatorname{tr}\Sigma}{D} I`, with a fixed
 :math:`\alpha \in [0, 1]` or ``'auto'``: the Ledoit–Wolf estimate of the best :math:`\alpha`,
-computed on standardised features, as scikit-learn does.
+computed on standardized features, as scikit-learn does.
 """
 import numbers
 
@@ -40,9 +40,9 @@ __all__ = ["LinearDiscriminantAnalysis", "ledoit_wolf_shrinkage"]
 def ledoit_wolf_shrinkage(X):
     r"""Ledoit and Wolf's estimate of the shrinkage :math:`\alpha` for the covariance of ``X``.
 
-    With the biased sample covariance :math:`S` of the centred rows :math:`x_n` (N×D) and the
+    With the biased sample covariance :math:`S` of the centered rows :math:`x_n` (N×D) and the
     target :math:`\mu I`, :math:`\mu = \operatorname{tr} S / D`, Ledoit and Wolf (2004) estimate
-    the :math:`\alpha` minimising the expected squared Frobenius error of
+    the :math:`\alpha` minimizing the expected squared Frobenius error of
     :math:`(1-\alpha)S + \alpha\mu I` as :math:`\alpha = \min(\bar b^2, d^2) / d^2` with
 
     .. math::
@@ -53,7 +53,7 @@ def ledoit_wolf_shrinkage(X):
     Parameters
     ----------
     X : ndarray, shape (N, D)
-        Data; it is centred here.
+        Data; it is centered here.
 
     Returns
     -------
@@ -86,7 +86,7 @@ def _covariance(X, shrinkage):
     S = Xc.T @ Xc / len(X)
     if shrinkage is None:
         return S
-    if isinstance(shrinkage, str):                 # 'auto': Ledoit-Wolf on standardised data
+    if isinstance(shrinkage, str):                 # 'auto': Ledoit-Wolf on standardized data
         scaler = StandardScaler().fit(X)
         Z = scaler.transform(X)
         corr = _shrunk(_covariance(Z, None), ledoit_wolf_shrinkage(Z))
@@ -116,7 +116,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
     store_covariance : bool, default False
         With ``solver='svd'``, also compute ``covariance_`` (the eigen solver always does).
     tol : float, default 1e-4
-        ``solver='svd'``: singular values of the standardised within-class data below ``tol``
+        ``solver='svd'``: singular values of the standardized within-class data below ``tol``
         count as zero (and between-class ones below ``tol`` times the largest).
 
     Attributes
@@ -132,9 +132,9 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
         The within-class scatter :math:`S_w = \sum_k \pi_k \Sigma_k` (biased class covariances,
         shrunk with ``shrinkage``). Eigen solver, or svd with ``store_covariance=True``.
     scalings_ : ndarray, shape (D, r)
-        The discriminant directions as columns: with 'eigen', all D generalised eigenvectors
-        normalised to :math:`v^\top S_w v = 1`; with 'svd', r <= C − 1 of them with the same
-        normalisation (the directions of non-zero between-class scatter).
+        The discriminant directions as columns: with 'eigen', all D generalized eigenvectors
+        normalized to :math:`v^\top S_w v = 1`; with 'svd', r <= C − 1 of them with the same
+        normalization (the directions of non-zero between-class scatter).
     explained_variance_ratio_ : ndarray, shape (n_components,)
         Share of the between-class scatter along each kept direction
         (:math:`\lambda_k / \sum_j \lambda_j`).
@@ -147,7 +147,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
     Notes
     -----
     ``transform`` returns ``(X - xbar_) @ scalings_`` with 'svd' and ``X @ scalings_`` with
-    'eigen' (the eigen solver does not centre, as in scikit-learn; this shifts every projected
+    'eigen' (the eigen solver does not center, as in scikit-learn; this shifts every projected
     point by the same vector). Where :math:`S_w` is invertible, the two solvers give the same
     predictions and probabilities, and projections that agree up to the sign of each direction
     (and that constant shift); their ``coef_`` and ``intercept_`` differ by a term common to all
@@ -270,7 +270,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
 
     def _solve_svd(self, X, codes):
         n, n_classes = len(X), len(self.classes_)
-        within = X - self.means_[codes]                      # class-centred rows
+        within = X - self.means_[codes]                      # class-centered rows
         std = within.std(axis=0)
         std[std == 0] = 1.0
         # 1. whiten: W with W^T S_w W = I on the directions that vary within the classes,

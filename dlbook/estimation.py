@@ -134,7 +134,7 @@ def lmmse_error(K_y, K_yx, K_x):
     .. math:: \operatorname{tr}\big(K_y - K_{yx} K_x^{-1} K_{xy}\big),
 
     which for a scalar target reads :math:`\sigma_y^2 - k_{xy}^\top K_x^{-1} k_{xy}`. Pass
-    covariances (centred moments) for the **affine** MMSE; pass correlations
+    covariances (centered moments) for the **affine** MMSE; pass correlations
     :math:`R_y = \mathbb{E}[yy^\top]`, :math:`R_{yx} = \mathbb{E}[yx^\top]`,
     :math:`R_x = \mathbb{E}[xx^\top]` for the **linear** MMSE (no bias), e.g.
     :math:`r_y - r_{xy}^\top R_x^{-1} r_{xy}` with :math:`r_y = \mathbb{E}[y^2]`.

@@ -40,7 +40,7 @@ __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_ent
 
 #: Largest allowed deviation of a float64 distribution's sum from one. Inputs stored in a lower
 #: precision (float32, float16) get the wider, dtype-aware
-#: :func:`dlbook._validation.sum_tolerance` of their dtype, since a correctly normalised float32
+#: :func:`dlbook._validation.sum_tolerance` of their dtype, since a correctly normalized float32
 #: vector can sum to 1 only within about 1e-7.
 SUM_TOLERANCE = 1e-8
 

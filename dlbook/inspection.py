@@ -3,7 +3,7 @@ r"""Looking inside a trained network: shifted inputs, input gradients, feature m
 Three small tools that the chapter on training a CNN uses to probe a model after training:
 
 * :func:`shift_images` moves images by whole pixels and fills the uncovered border with zeros,
-  to measure how a classifier copes with digits that are not centred;
+  to measure how a classifier copes with digits that are not centered;
 * :func:`input_gradient` computes :math:`\partial z_{n, c_n} / \partial x_n`, the gradient of one
   output (a class score) with respect to the input, through the model's own ``backward``: the
   *saliency map* of :cite:t:`simonyan2014deep`;

@@ -6,7 +6,7 @@ functions of the same names here; the tests check that the two stay equal.
 
 Labels can be any hashable values of one type (integers, whole-number floats, booleans or
 strings); the metrics sort them, so "class k" means the k-th smallest label, as in scikit-learn.
-Everything is vectorised: counting is one :func:`numpy.bincount`, the ROC curve one sort.
+Everything is vectorized: counting is one :func:`numpy.bincount`, the ROC curve one sort.
 
 Counts from a confusion matrix (for one class, "positive" = that class):
 
@@ -180,7 +180,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     Returns
     -------
     ndarray, shape (C, C)
-        int64 counts, or float64 with float weights or normalisation.
+        int64 counts, or float64 with float weights or normalization.
     """
     y_true, y_pred = _check_targets(y_true, y_pred)
     if normalize not in (None, "true", "pred", "all"):
@@ -269,7 +269,7 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
     y_true, y_pred : array-like, shape (N,)
         Class labels.
     beta : float, default 1.0
-        Weight of recall in the F-score: :math:`\beta > 1` favours recall; ``inf`` gives the
+        Weight of recall in the F-score: :math:`\beta > 1` favors recall; ``inf`` gives the
         recall, 0 the precision.
     labels : array-like, optional
         The classes to report (``average=None``) or average over. By default every label of
@@ -439,7 +439,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
     pos_label : label, optional
         The positive class, required for other labels (e.g. strings).
     drop_intermediate : bool, default True
-        Drop thresholds whose points lie on a straight segment between their neighbours; the
+        Drop thresholds whose points lie on a straight segment between their neighbors; the
         curve and its area do not change.
 
     Returns

@@ -237,7 +237,7 @@ def ridge_fit(X, y, lam, *, fit_intercept=True):
     r"""Ridge regression: minimize :math:`\lVert y - Xw - b\rVert^2 + \lambda \lVert w\rVert^2`.
 
     The minimizer solves the normal equations :math:`(X^\top X + \lambda I)\,w = X^\top y`
-    (on centred data when there is an intercept). It is computed from the thin SVD
+    (on centered data when there is an intercept). It is computed from the thin SVD
     :math:`X = U\,\mathrm{diag}(s)\,V^\top` as
 
     .. math:: w = V\,\mathrm{diag}\!\Big(\frac{s_i}{s_i^2 + \lambda}\Big)\,U^\top y ,
@@ -255,7 +255,7 @@ def ridge_fit(X, y, lam, *, fit_intercept=True):
         The penalty :math:`\lambda` (scikit-learn's ``alpha``), on the sum of squared errors
         (not their mean).
     fit_intercept : bool, default True
-        Fit an intercept :math:`b` that is **not** penalized: centre ``X`` and ``y``, solve, and
+        Fit an intercept :math:`b` that is **not** penalized: center ``X`` and ``y``, solve, and
         set :math:`b = \bar y - \bar x^\top w`, as ``sklearn.linear_model.Ridge`` does. With
         False there is no intercept, and a constant column in ``X`` is penalized like any other.
 

@@ -1,8 +1,8 @@
 r"""Test objectives for studying optimizers, and a runner that records an optimizer's path.
 
 Each objective is a small class with ``value(w)``, ``grad(w)`` and ``hessian(w)`` for a single
-point ``w`` of shape (D,), vectorised ``value`` over a grid for contour plots, and its known
-minimiser ``minimum``. :func:`trajectory` drives any :mod:`dlbook.optim` optimizer on an
+point ``w`` of shape (D,), vectorized ``value`` over a grid for contour plots, and its known
+minimizer ``minimum``. :func:`trajectory` drives any :mod:`dlbook.optim` optimizer on an
 objective, exactly as training drives it on a network: set ``.grad``, call ``step()``.
 """
 import numpy as np

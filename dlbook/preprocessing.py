@@ -1,4 +1,4 @@
-r"""Feature scaling in scikit-learn's estimator shape: z-score and min–max normalisation.
+r"""Feature scaling in scikit-learn's estimator shape: z-score and min–max normalization.
 
 Both scalers are fitted on a training matrix ``X`` of shape (N, D), one statistic per feature
 (column), and then apply the same affine map to any matrix with D columns:
@@ -34,7 +34,7 @@ def _check_X(X, est, *, fitting):
 
 
 class StandardScaler(TransformerMixin, BaseEstimator):
-    r"""Z-score normalisation: subtract each feature's mean, divide by its standard deviation.
+    r"""Z-score normalization: subtract each feature's mean, divide by its standard deviation.
 
     Parameters
     ----------
@@ -97,7 +97,7 @@ class StandardScaler(TransformerMixin, BaseEstimator):
 
 
 class MinMaxScaler(TransformerMixin, BaseEstimator):
-    r"""Min–max normalisation: map each feature's training range onto ``feature_range``.
+    r"""Min–max normalization: map each feature's training range onto ``feature_range``.
 
     ``transform`` computes ``X * scale_ + min_`` with
     ``scale_ = (b - a) / (data_max_ - data_min_)`` and ``min_ = a - data_min_ * scale_``.

@@ -1,6 +1,6 @@
 """The package-wide random generator, seeded like ``torch.manual_seed``.
 
-Modules that draw random numbers (weight initialisation, dropout masks, minibatch order)
+Modules that draw random numbers (weight initialization, dropout masks, minibatch order)
 accept a ``generator=`` argument; without one they use the generator held here, so a single
 ``dlbook.manual_seed(0)`` at the top of a notebook makes the whole notebook reproducible.
 """

@@ -77,11 +77,11 @@ def scale_spectral_radius(W, rho):
 
 
 def ridge_readout(states, targets, ridge):
-    r"""Ridge regression with an unpenalised intercept, in closed form.
+    r"""Ridge regression with an unpenalized intercept, in closed form.
 
-    Minimises :math:`\sum_m \lVert y_m - W s_m - c\rVert^2 + \lambda \lVert W\rVert_F^2` (a sum
-    over the M rows, :math:`\lambda` = ``ridge``) by centring: with :math:`\bar s`, :math:`\bar y`
-    the column means and :math:`S_c`, :math:`Y_c` the centred data,
+    Minimizes :math:`\sum_m \lVert y_m - W s_m - c\rVert^2 + \lambda \lVert W\rVert_F^2` (a sum
+    over the M rows, :math:`\lambda` = ``ridge``) by centering: with :math:`\bar s`, :math:`\bar y`
+    the column means and :math:`S_c`, :math:`Y_c` the centered data,
     :math:`W^\top = (S_c^\top S_c + \lambda I)^{-1} S_c^\top Y_c` and
     :math:`c = \bar y - W \bar s`. This is scikit-learn's ``Ridge(alpha=ridge)``.
 
@@ -123,7 +123,7 @@ def mackey_glass(n_samples, *, tau=17.0, beta=0.2, gamma=0.1, n=10, x0=1.2, dt=0
         \qquad x(t) = x_0 \text{ for } t \le 0 .
 
     Integrated with the classical Runge–Kutta method of step ``dt``; the delayed value at the
-    half step is the mean of its two neighbours on the grid. With the defaults (:math:`\tau =
+    half step is the mean of its two neighbors on the grid. With the defaults (:math:`\tau =
     17`) the solution is chaotic, the standard benchmark of Mackey and Glass (1977).
 
     Parameters

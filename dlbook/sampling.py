@@ -6,7 +6,7 @@ T draws token i with probability
 .. math:: p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}} ,
 
 so T < 1 sharpens the distribution towards the most likely token (T → 0 is greedy argmax
-decoding) and T > 1 flattens it. Two filters then keep only plausible tokens and renormalise:
+decoding) and T > 1 flattens it. Two filters then keep only plausible tokens and renormalize:
 
 * **top-k** keeps the k largest logits (Fan et al., 2018);
 * **top-p** (nucleus sampling, Holtzman et al., 2020) keeps the smallest set of most likely
@@ -140,7 +140,7 @@ def sample_logits(logits, temperature=1.0, top_k=None, top_p=None, *, generator=
     Parameters
     ----------
     logits : ndarray, shape (..., V)
-        Unnormalised log-probabilities, e.g. a language model's last-position output
+        Unnormalized log-probabilities, e.g. a language model's last-position output
         (N, V). ``-inf`` marks a token that must not be drawn.
     temperature : float >= 0, default 1.0
         Divides the logits. ``temperature=0`` is greedy decoding: the argmax (the first index
@@ -161,7 +161,7 @@ def sample_logits(logits, temperature=1.0, top_k=None, top_p=None, *, generator=
     Notes
     -----
     One uniform number u per row picks the first token whose cumulative probability reaches
-    u (inverse-CDF sampling), so a batch costs one vectorised draw and a token of probability
+    u (inverse-CDF sampling), so a batch costs one vectorized draw and a token of probability
     zero is never returned.
     """
     probs = sampling_distribution(logits, temperature, top_k, top_p)

@@ -3,7 +3,7 @@ torchinfo's ``summary``, computed from shapes alone.
 
 ``summary(model, input_size)`` never runs a forward pass: it walks the model's structure and
 propagates the input *shape* through each layer with that layer's output-shape rule (the same
-size formulas as the layer's forward), so even VGG-16 on a 224×224 image is summarised in
+size formulas as the layer's forward), so even VGG-16 on a 224×224 image is summarized in
 milliseconds. A layer that cannot take the shape it receives raises ``ValueError`` naming the
 layer, so ``summary`` is also a quick check that a network is wired consistently.
 

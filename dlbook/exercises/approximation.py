@@ -21,7 +21,7 @@ __all__ = ["bump_network_output", "tent_power", "check_staircase_network",
 def bump_network_output(x, f, a, b, n, rho):
     r"""Output of the chapter's bump network at the points ``x``, computed directly.
 
-    With :math:`h = (b-a)/(n-1)`, centres :math:`c_k = a + (k-1)h` and edges
+    With :math:`h = (b-a)/(n-1)`, centers :math:`c_k = a + (k-1)h` and edges
     :math:`s_k = c_k - h/2`, :math:`s_{n+1} = b + h/2`, steepness :math:`w = \rho / h`:
 
     .. math:: F(x) = \sum_{k=1}^{n} f(c_k)\,[\sigma(w(x - s_k)) - \sigma(w(x - s_{k+1}))].
@@ -29,7 +29,7 @@ def bump_network_output(x, f, a, b, n, rho):
     Parameters
     ----------
     x : ndarray, shape (N, 1)
-    f : callable mapping an ndarray of centres to their values
+    f : callable mapping an ndarray of centers to their values
     a, b : float, with a < b
     n : int, at least 2 (the number of bumps)
     rho : float, positive (steepness relative to the bump width)

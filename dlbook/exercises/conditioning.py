@@ -16,7 +16,7 @@ def _optimal_step(eigenvalues):
 
     For :math:`f(w) = \tfrac12 (w - w^*)^\top A (w - w^*)` with eigenvalues
     :math:`0 < \lambda_{\min} \le \dots \le \lambda_{\max}` (given in any order), gradient descent
-    contracts the error by :math:`\rho(\eta) = \max_i |1 - \eta\lambda_i|`; the minimiser is
+    contracts the error by :math:`\rho(\eta) = \max_i |1 - \eta\lambda_i|`; the minimizer is
     :math:`\eta^* = 2/(\lambda_{\min} + \lambda_{\max})` with
     :math:`\rho(\eta^*) = (\lambda_{\max} - \lambda_{\min})/(\lambda_{\max} + \lambda_{\min})`.
     Returns ``(eta, rho)`` as two floats.

@@ -1,8 +1,8 @@
-r"""Self-checks for the exercises of the chapter on initialisation.
+r"""Self-checks for the exercises of the chapter on initialization.
 
 ``check_fan_in_and_fan_out(fn)`` compares the reader's fan computation with
 :mod:`dlbook.nn.init`'s; ``check_orthogonal(fn)`` tests the properties an orthogonal
-initialiser must have (a random initialiser cannot be compared draw by draw). Each returns a
+initializer must have (a random initializer cannot be compared draw by draw). Each returns a
 one-line verdict or raises :class:`~dlbook.exercises.ExerciseCheckError` saying what is wrong.
 """
 import numpy as np
@@ -30,14 +30,14 @@ def check_fan_in_and_fan_out(fn):
 
 
 def check_orthogonal(fn):
-    r"""Test ``fn(array, gain=1.0, *, generator)``, an in-place orthogonal initialiser.
+    r"""Test ``fn(array, gain=1.0, *, generator)``, an in-place orthogonal initializer.
 
     As ``torch.nn.init.orthogonal_``: the array is viewed as a matrix of shape
     ``(shape[0], prod(shape[1:]))``; its rows are orthonormal if there are no more rows than
     columns (:math:`W W^\top = \text{gain}^2 I`), otherwise its columns are
     (:math:`W^\top W = \text{gain}^2 I`). ``fn`` must fill the array it is given, return it, draw
     its randomness from ``generator`` (the same seed gives the same matrix, another seed another
-    one) and produce both signs on the diagonal (no systematic bias from the QR factorisation).
+    one) and produce both signs on the diagonal (no systematic bias from the QR factorization).
     """
     shapes = [(5, 5), (3, 7), (7, 3), (4, 2, 3, 3), (1, 6), (6, 1)]
     for i, shape in enumerate(shapes):
@@ -71,5 +71,5 @@ def check_orthogonal(fn):
     if not 0.35 < positive < 0.65:
         raise ExerciseCheckError(f"orthogonal: {100 * positive:.0f}% of the diagonal entries are "
                                  "positive over 200 draws; expected about half (fix the signs "
-                                 "with those of diag(R) from the QR factorisation)")
+                                 "with those of diag(R) from the QR factorization)")
     return f"orthogonal: all {len(shapes)} shapes, gains, seeding and signs check out"

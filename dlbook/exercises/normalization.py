@@ -1,9 +1,9 @@
-r"""Self-checks for the exercises of the chapter on input and batch normalisation.
+r"""Self-checks for the exercises of the chapter on input and batch normalization.
 
-* ``check_batchnorm_backward(fn)`` — the backward pass of batch normalisation in training mode,
+* ``check_batchnorm_backward(fn)`` — the backward pass of batch normalization in training mode,
   ``fn(grad_output, x, gamma, eps) -> (dx, dgamma, dbeta)``, compared with
   :class:`dlbook.nn.BatchNorm1d`.
-* ``check_fold_batchnorm(fn)`` — folding an evaluation-mode batch normalisation into the
+* ``check_fold_batchnorm(fn)`` — folding an evaluation-mode batch normalization into the
   :class:`~dlbook.nn.Linear` layer before it,
   ``fn(weight, bias, running_mean, running_var, gamma, beta, eps) -> (weight', bias')``.
 
@@ -40,7 +40,7 @@ def _backward_reference(grad_output, x, gamma, eps):
 
 
 def check_batchnorm_backward(fn):
-    r"""Compare ``fn(grad_output, x, gamma, eps)`` with batch normalisation's backward pass.
+    r"""Compare ``fn(grad_output, x, gamma, eps)`` with batch normalization's backward pass.
 
     ``x`` and ``grad_output`` have shape (N, D), ``gamma`` shape (D,); the statistics are the
     batch mean and the biased batch variance, as in training mode. ``fn`` must return the

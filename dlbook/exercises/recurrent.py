@@ -92,9 +92,9 @@ def check_ridge_readout(fn):
     r"""Compare ``fn(states, targets, ridge)`` with the ridge readout of an echo state network.
 
     ``states`` (M, F) and ``targets`` (M, K) are rows of features and targets; ``fn`` must return
-    ``(coef, intercept)`` of shapes (K, F) and (K,) minimising
+    ``(coef, intercept)`` of shapes (K, F) and (K,) minimizing
     :math:`\sum_m \lVert y_m - W s_m - c\rVert^2 + \text{ridge}\,\lVert W\rVert_F^2`, the
-    intercept :math:`c` not penalised.
+    intercept :math:`c` not penalized.
     """
     rng = np.random.default_rng(11)
     cases = []

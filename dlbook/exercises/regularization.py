@@ -1,8 +1,8 @@
 r"""Self-checks for the exercises of the chapter on regularization.
 
-``check_l1_minimizer(fn)`` compares the reader's closed-form minimiser of an L1-penalised
+``check_l1_minimizer(fn)`` compares the reader's closed-form minimizer of an L1-penalized
 quadratic with a diagonal Hessian (soft thresholding) with the reference on random cases.
-``check_dropout_ridge(fn)`` compares the reader's minimiser of the expected loss of a linear
+``check_dropout_ridge(fn)`` compares the reader's minimizer of the expected loss of a linear
 least-squares model trained with inverted dropout on its inputs with the reference. Each returns
 a one-line verdict or raises :class:`~dlbook.exercises.ExerciseCheckError` saying what differs.
 """
@@ -14,7 +14,7 @@ __all__ = ["check_l1_minimizer", "check_dropout_ridge"]
 
 
 def _l1_minimizer_reference(eigenvalues, w_star, alpha):
-    r"""Minimiser of :math:`\tfrac12\sum_i \lambda_i (w_i - w_i^*)^2 + \alpha \sum_i |w_i|`.
+    r"""Minimizer of :math:`\tfrac12\sum_i \lambda_i (w_i - w_i^*)^2 + \alpha \sum_i |w_i|`.
 
     The cost separates into one-dimensional problems; each is solved by soft thresholding,
     :math:`w_i = \operatorname{sign}(w_i^*)\max(|w_i^*| - \alpha/\lambda_i, 0)`.
@@ -28,8 +28,8 @@ def check_l1_minimizer(fn):
     r"""Compare ``fn(eigenvalues, w_star, alpha)`` with the soft-thresholding solution.
 
     ``eigenvalues`` (D,) are the positive diagonal entries :math:`\lambda_i` of the Hessian,
-    ``w_star`` (D,) the unpenalised minimum and ``alpha >= 0`` the L1 strength; ``fn`` must
-    return the minimiser of :math:`\tfrac12\sum_i \lambda_i (w_i - w_i^*)^2 + \alpha\sum_i|w_i|`
+    ``w_star`` (D,) the unpenalized minimum and ``alpha >= 0`` the L1 strength; ``fn`` must
+    return the minimizer of :math:`\tfrac12\sum_i \lambda_i (w_i - w_i^*)^2 + \alpha\sum_i|w_i|`
     as an array of shape (D,). The cases include ``alpha = 0`` and coordinates that end exactly
     at zero.
     """
@@ -46,7 +46,7 @@ def check_l1_minimizer(fn):
 
 
 def _dropout_ridge_reference(X, y, p):
-    r"""Minimiser of :math:`\mathbb{E}_R \lVert y - (R \odot X / (1-p))\, w \rVert^2`.
+    r"""Minimizer of :math:`\mathbb{E}_R \lVert y - (R \odot X / (1-p))\, w \rVert^2`.
 
     ``R`` has independent Bernoulli(1 - p) entries (PyTorch's ``p`` is the drop probability).
     The expectation is :math:`\lVert y - Xw\rVert^2 + \frac{p}{1-p}\sum_j w_j^2 \sum_n x_{nj}^2`,
@@ -59,12 +59,12 @@ def _dropout_ridge_reference(X, y, p):
 
 
 def check_dropout_ridge(fn):
-    r"""Compare ``fn(X, y, p)`` with the minimiser of the expected inverted-dropout loss.
+    r"""Compare ``fn(X, y, p)`` with the minimizer of the expected inverted-dropout loss.
 
     ``X`` (N, D) and ``y`` (N,) are the data of a linear model :math:`\hat y = Xw` without bias;
     every input :math:`x_{nj}` is dropped independently with probability ``p`` (PyTorch's
     convention) and the survivors are scaled by :math:`1/(1-p)`. ``fn`` must return the ``w``
-    of shape (D,) that minimises the squared error averaged over all masks.
+    of shape (D,) that minimizes the squared error averaged over all masks.
     """
     rng = np.random.default_rng(2014)
     cases = []

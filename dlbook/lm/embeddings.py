@@ -14,7 +14,7 @@ r"""Neural language models and word embeddings: the feedforward NNLM, skip-gram,
 * the count side of the same idea (Levy and Goldberg): :func:`cooccurrence_matrix`,
   :func:`pmi_matrix`, :func:`ppmi_matrix` (positive, optionally shifted by ``log k``) and
   :func:`svd_embeddings` (a truncated SVD of it);
-* :func:`cosine_neighbours` — nearest neighbours of words by cosine similarity.
+* :func:`cosine_neighbours` — nearest neighbors of words by cosine similarity.
 
 Everything is vectorized over the batch; ids are int arrays from :class:`dlbook.lm.neural.TokenIndex`.
 """
@@ -66,7 +66,7 @@ class FeedforwardLM(Module):
     direct : bool, default False
         Add the direct connections :math:`W x` from the embeddings to the logits.
     generator : numpy.random.Generator, int or None, keyword only
-        Initialisation: the embedding table from :math:`\mathcal N(0, \text{init\_scale}^2)`,
+        Initialization: the embedding table from :math:`\mathcal N(0, \text{init\_scale}^2)`,
         the linear layers with PyTorch's default.
     init_scale : float, default 0.1, keyword only
         Standard deviation of the initial word vectors.
@@ -273,7 +273,7 @@ class SkipGramNS:
     r"""Skip-gram word vectors trained with negative sampling, by SGD with sparse updates.
 
     Each (center, context) pair is a positive example; for each, ``negative`` noise words are
-    drawn from :func:`noise_distribution`. The loss :func:`sgns_loss` is minimised by plain SGD
+    drawn from :func:`noise_distribution`. The loss :func:`sgns_loss` is minimized by plain SGD
     on minibatches, with the learning rate decayed linearly to ``1e-4 * lr`` as in word2vec;
     only the rows that occur in a batch change. The gradients of a batch are **summed**, so an
     id that occurs m times in a batch moves m times as far as it would for one pair: with a
@@ -293,9 +293,9 @@ class SkipGramNS:
     ----------
     in_vectors_ : ndarray (V, D)
         The center ("input") vectors :math:`v_w`, the usual word embeddings; word2vec's
-        initialisation :math:`U(-0.5/D, 0.5/D)`.
+        initialization :math:`U(-0.5/D, 0.5/D)`.
     out_vectors_ : ndarray (V, D)
-        The context ("output") vectors :math:`u_c`, initialised to zero.
+        The context ("output") vectors :math:`u_c`, initialized to zero.
     noise_ : ndarray (V,)
         The noise distribution used.
     loss_history_ : list of float

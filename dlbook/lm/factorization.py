@@ -12,7 +12,7 @@ triplets,
 vector (a row of :math:`V_r`), and :math:`R_{hw}` is their inner product. Contexts followed by
 similar words get similar vectors, so a pair never seen in training can score well if it was
 seen after similar contexts. R is not a distribution: entries can be negative and rows need not
-sum to one. The model keeps the positive part and renormalises each row,
+sum to one. The model keeps the positive part and renormalizes each row,
 
 .. math:: Q(w \mid h) = \frac{\max(R_{hw}, 0)}{\sum_{w'} \max(R_{hw'}, 0)},
 
@@ -68,7 +68,7 @@ class TruncatedSVDBigram(LanguageModel):
     unigram_ : ndarray, shape (V',)
         The unigram distribution P(w) of the next words (bigram column totals over N).
     lowrank_ : ndarray, shape (V', V')
-        The renormalised positive part Q of the rank-r reconstruction, one row per context.
+        The renormalized positive part Q of the rank-r reconstruction, one row per context.
     table_ : ndarray, shape (V', V')
         The mixed conditional distributions P(w | h), one row per context, over the counted
         words (and the unknown label, if it was never counted), in the counter's id order.

@@ -192,7 +192,7 @@ class AbsoluteDiscountingInterpolated(InterpolatedLanguageModel):
 
 
 class KneserNeyInterpolated(InterpolatedLanguageModel):
-    r"""Interpolated Kneser–Ney smoothing, normalised at every order.
+    r"""Interpolated Kneser–Ney smoothing, normalized at every order.
 
     At the highest order n (contexts of n-1 words) it is absolute discounting of the raw counts.
     Below it, the count of u w is replaced by its continuation count

@@ -145,7 +145,7 @@ class MaskedLanguageModel(Module):
         Use the token table as the output layer, ``logits = x @ tok_embed.weight.T +
         head_bias``, as BERT and GPT-2 do: the output layer then adds only V biases.
     generator : numpy.random.Generator, int or None
-        Initialisation, and the dropout masks when given.
+        Initialization, and the dropout masks when given.
 
     Attributes
     ----------

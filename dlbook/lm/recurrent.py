@@ -7,7 +7,7 @@ The model reads a word id, updates a recurrent state and predicts the next word:
     P(w_{t+1} \mid w_{\le t}) = \mathrm{softmax}(W h_t + b),
 
 with :math:`E` a (V, D) embedding table, ``cell`` one step of :class:`dlbook.nn.LSTM` or
-:class:`dlbook.nn.GRU`, and a (V, H) output layer. The state :math:`h_t` summarises the whole
+:class:`dlbook.nn.GRU`, and a (V, H) output layer. The state :math:`h_t` summarizes the whole
 history, however long; there is no Markov cut-off.
 
 The helpers here work on a *stream* of ids as produced by
@@ -66,7 +66,7 @@ class RNNLanguageModel(nn.Module):
         of ``nn.Embedding``; a small ``r`` (e.g. 0.1) keeps the initial logits small when the
         table is also the output layer.
     generator : numpy.random.Generator, int or None, keyword only
-        Initialisation and dropout masks.
+        Initialization and dropout masks.
 
     Attributes
     ----------

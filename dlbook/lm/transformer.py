@@ -80,16 +80,16 @@ class TransformerLM(Module):
         original post-norm ``LayerNorm(x + f(x))``. A final LayerNorm is applied in both cases.
     positional : {'sinusoidal', 'learned'}, default 'sinusoidal'
         :class:`~dlbook.nn.SinusoidalPositionalEncoding` or
-        :class:`~dlbook.nn.PositionalEmbedding` (initialised with standard deviation 0.02).
+        :class:`~dlbook.nn.PositionalEmbedding` (initialized with standard deviation 0.02).
     tie_weights : bool, default True
         Use the token table as the output matrix (one Parameter).
     activation : {'relu', 'gelu'}, default 'relu'
     generator : numpy.random.Generator, int or None
-        Initialisation and dropout masks.
+        Initialization and dropout masks.
 
     Attributes
     ----------
-    embedding : Embedding(V, d), initialised from :math:`\mathcal N(0, 1/d)` and multiplied by
+    embedding : Embedding(V, d), initialized from :math:`\mathcal N(0, 1/d)` and multiplied by
         :math:`\sqrt d` in the forward pass, so the input vectors have unit-variance entries
         while the tied output logits start with unit variance too.
     pos : SinusoidalPositionalEncoding or PositionalEmbedding

@@ -22,8 +22,8 @@ class AlexNet(Stages):
 
     This is the one-GPU variant torchvision ships (64/192 maps in the first two layers, as in
     Krizhevsky's 2014 "one weird trick" paper) rather than the 2012 paper's two-tower network
-    (96/256 maps, local response normalisation). 61,100,840 parameters for 1000 classes
-    (the state dict keys equal torchvision's). Weights keep PyTorch's default initialisation,
+    (96/256 maps, local response normalization). 61,100,840 parameters for 1000 classes
+    (the state dict keys equal torchvision's). Weights keep PyTorch's default initialization,
     as torchvision's AlexNet does.
     """
 

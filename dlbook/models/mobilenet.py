@@ -61,7 +61,7 @@ class MobileNetV1(Stages):
 
     MobileNet-224 1.0 has 4,231,976 parameters (counting BatchNorm's :math:`\gamma, \beta`) and
     568,740,352 multiply-adds in its convolutions and linear layer — the paper's 4.2 M and
-    569 M (see :func:`dlbook.summary.summary`). Weights keep PyTorch's default initialisation.
+    569 M (see :func:`dlbook.summary.summary`). Weights keep PyTorch's default initialization.
 
     Parameters
     ----------

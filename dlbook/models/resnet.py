@@ -87,7 +87,7 @@ class ResNet(Stages):
     ``flatten``; ``fc`` (linear 512 → num_classes). The children run in this order (a
     :class:`~dlbook.nn.Sequential` with named stages); the state dict keys equal torchvision's.
 
-    Initialisation as torchvision's: convolutions He-normal with fan_out
+    Initialization as torchvision's: convolutions He-normal with fan_out
     (``kaiming_normal_(mode='fan_out', nonlinearity='relu')``), BatchNorm
     :math:`\gamma = 1, \beta = 0`, ``fc`` PyTorch's default; ``zero_init_residual=True`` sets
     each block's last :math:`\gamma` to 0, so every block starts as the identity.

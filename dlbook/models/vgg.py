@@ -26,7 +26,7 @@ class VGG(Stages):
     adaptive average pooling to 7×7. ``flatten``. ``classifier``: linear 25088 → 4096, ReLU,
     dropout, linear 4096 → 4096, ReLU, dropout, linear 4096 → num_classes.
 
-    Initialisation as torchvision's: convolution weights He-normal with fan_out
+    Initialization as torchvision's: convolution weights He-normal with fan_out
     (``kaiming_normal_(mode='fan_out', nonlinearity='relu')``) and zero biases, linear weights
     :math:`N(0, 0.01^2)` and zero biases, BatchNorm :math:`\gamma = 1, \beta = 0`.
 
@@ -74,6 +74,6 @@ class VGG(Stages):
 
 
 def vgg16(num_classes=1000, dropout=0.5, *, generator=None):
-    """VGG-16 (configuration D, without batch normalisation): 138,357,544 parameters for 1000
+    """VGG-16 (configuration D, without batch normalization): 138,357,544 parameters for 1000
     classes — 1.1 GB in float64."""
     return VGG(VGG16_CONFIG, num_classes, dropout, generator=generator)

@@ -1,12 +1,12 @@
-"""Layers, losses, initialisers and gradient utilities with PyTorch's names and layouts.
+"""Layers, losses, initializers and gradient utilities with PyTorch's names and layouts.
 
 See :mod:`dlbook.nn.modules` for the module base class (saved contexts, state dicts), layers and
-losses, :mod:`dlbook.nn.normalization` and :mod:`dlbook.nn.batchnorm2d` for batch normalisation,
+losses, :mod:`dlbook.nn.normalization` and :mod:`dlbook.nn.batchnorm2d` for batch normalization,
 :mod:`dlbook.nn.conv`, :mod:`dlbook.nn.pooling` and :mod:`dlbook.nn.flatten` for convolutional
 networks, :mod:`dlbook.nn.attention` and
 :mod:`dlbook.nn.transformer` for attention and Transformer blocks, :mod:`dlbook.nn.rnn` and
 :mod:`dlbook.nn.sparse` for recurrent layers and embeddings, :mod:`dlbook.nn.init` for the
-weight initialisers and :mod:`dlbook.nn.utils` for gradient clipping.
+weight initializers and :mod:`dlbook.nn.utils` for gradient clipping.
 """
 from . import init, utils
 from .attention import MultiheadAttention

@@ -1,4 +1,4 @@
-r"""``BatchNorm2d``: batch normalisation of images, one mean and variance per channel.
+r"""``BatchNorm2d``: batch normalization of images, one mean and variance per channel.
 
 It is :class:`~dlbook.nn.BatchNorm1d` with different axes: for an input (N, C, H, W) the
 statistics of channel :math:`c` are taken over the :math:`N H W` values
@@ -11,7 +11,7 @@ __all__ = ["BatchNorm2d"]
 
 
 class BatchNorm2d(BatchNorm1d):
-    r"""Normalise each channel over the batch and the spatial positions, then scale and shift:
+    r"""Normalize each channel over the batch and the spatial positions, then scale and shift:
 
     .. math::
         \hat x_{nchw} = \frac{x_{nchw} - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}}, \qquad

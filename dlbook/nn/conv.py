@@ -1,10 +1,10 @@
-r"""Convolution layers with PyTorch's names, parameter layouts, initialisation and padding modes.
+r"""Convolution layers with PyTorch's names, parameter layouts, initialization and padding modes.
 
 ``Conv1d``, ``Conv2d`` and ``ConvTranspose2d`` hold a ``weight`` and an optional ``bias`` and run
 the convolution Functions of :mod:`dlbook._conv` (im2col and one matrix product per group) with
 the module's saved context, exactly as :class:`~dlbook.nn.Linear` runs ``LinearFunction``.
 
-Initialisation (PyTorch's ``reset_parameters``)
+Initialization (PyTorch's ``reset_parameters``)
 -----------------------------------------------
 The weight is drawn by ``kaiming_uniform_(weight, a=sqrt(5))``. With gain
 :math:`\sqrt{2/(1+a^2)} = \sqrt{1/3}` the He-uniform bound

@@ -1,4 +1,4 @@
-r"""Weight initialisers with ``torch.nn.init``'s names, fan computations and gains.
+r"""Weight initializers with ``torch.nn.init``'s names, fan computations and gains.
 
 Each works in place on a :class:`~dlbook.nn.Parameter` (or a float ndarray) and returns it.
 For a weight of shape (out, in, k1, k2, ...) the receptive field is :math:`r = k_1 k_2 \cdots`,

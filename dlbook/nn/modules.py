@@ -428,7 +428,7 @@ class Linear(Module):
     in_features, out_features : int
     bias : bool, default True
     generator : numpy.random.Generator, int or None
-        Initialisation draws :math:`U(-1/\sqrt{\text{in}}, 1/\sqrt{\text{in}})` for weight and
+        Initialization draws :math:`U(-1/\sqrt{\text{in}}, 1/\sqrt{\text{in}})` for weight and
         bias, PyTorch's default.
 
     Attributes

@@ -1,4 +1,4 @@
-r"""Batch normalisation (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
+r"""Batch normalization (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
 import numbers
 
 import numpy as np
@@ -10,7 +10,7 @@ __all__ = ["BatchNorm1d"]
 
 
 class BatchNorm1d(Module):
-    r"""Normalise each feature over the batch, then scale and shift:
+    r"""Normalize each feature over the batch, then scale and shift:
 
     .. math::
         \hat x_{nd} = \frac{x_{nd} - \mu_d}{\sqrt{\sigma_d^2 + \epsilon}}, \qquad

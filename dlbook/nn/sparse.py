@@ -26,7 +26,7 @@ class Embedding(Module):
     embedding_dim : int
         E, the size of each vector.
     padding_idx : int or None, default None
-        A row that stays zero: it is zeroed at initialisation and never receives a gradient,
+        A row that stays zero: it is zeroed at initialization and never receives a gradient,
         so a padding token contributes nothing. Negative values count from the end, as in
         PyTorch (-1 is row V - 1).
     generator : numpy.random.Generator, int or None, keyword only

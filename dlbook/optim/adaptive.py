@@ -24,7 +24,7 @@ def _check_betas(betas):
 
 
 def _with_weight_decay(p, grad, group):
-    """The L2-regularised gradient g + λθ (coupled weight decay, as PyTorch's non-W optimizers)."""
+    """The L2-regularized gradient g + λθ (coupled weight decay, as PyTorch's non-W optimizers)."""
     return grad + group["weight_decay"] * p.data if group["weight_decay"] != 0 else grad
 
 
