@@ -8,7 +8,7 @@ import numpy as np
 
 __all__ = ["use_book_style", "COLORS", "plot_learning_curves", "plot_confusion_matrix"]
 
-#: A colour-blind-safe cycle (Okabe–Ito), used for every line in the book.
+#: A color-blind-safe cycle (Okabe–Ito), used for every line in the book.
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 
@@ -27,8 +27,10 @@ def use_book_style():
     _png_figures_without_version()
     mpl.rcParams.update({
         "figure.figsize": (6.4, 3.6),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
+        # 144 dots per inch: sharp on high-density screens once the HTML column scales a 6.4-inch
+        # figure (922 px) down to its width; about twice the bytes of 100 dpi.
+        "figure.dpi": 144,
+        "savefig.dpi": 144,
         "font.size": 10,
         "axes.titlesize": 11,
         "axes.labelsize": 10,

@@ -64,7 +64,7 @@ def test_notebook_has_checks_and_exercises(path):
     assert re.search(r"\bassert", code), f"{path.name} asserts nothing"
     assert text.count("{exercise}") >= 2, f"{path.name} needs at least two exercises"
     assert text.count("{solution-start}") >= 2, f"{path.name} needs hidden solutions"
-    assert "{cite" in text, f"{path.name} cites nothing"
+    assert re.search(r"\]\(citet?:", text), f"{path.name} cites nothing"
 
 
 def _png(**savefig_kwargs):
@@ -149,6 +149,30 @@ def test_html_pages_are_complete(html_build):
     for nb in notebooks(ROOT):
         text = (html / nb.relative_to(ROOT).with_suffix(".html")).read_text()
         assert "solution" in text and "dropdown" in text, f"{nb.name}: exercise solutions not hidden"
+
+
+def test_equation_links_show_sphinx_numbers(html_build):
+    """An equation of another chapter is quoted as ``[(21.6)](eq:label)``: JupyterLab shows the
+    text, the HTML book Sphinx's number. They must agree."""
+    proc, html = html_build
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    numbers = {}
+    for page in html.rglob("*.html"):
+        text = page.read_text()
+        for found in re.finditer(r'id="equation-([\w:-]+)"', text):
+            number = re.search(r'class="eqno">(\([^<]*\))', text[found.end():found.end() + 3000])
+            if number:
+                numbers[found.group(1)] = number.group(1)
+    links = 0
+    for nb in notebooks(ROOT):
+        cells = json.loads(nb.read_text())["cells"]
+        for cell in cells:
+            for shown, label in re.findall(r"\[([^\]]*)\]\(eq:([^)\s]+)\)", "".join(cell["source"])):
+                links += 1
+                assert numbers.get(label) == shown, (
+                    f"{nb.name}: [{shown}](eq:{label}) but the HTML book numbers it "
+                    f"{numbers.get(label)}")
+    assert links > 20, f"only {links} links to equations of other chapters found"
 
 
 class _ReaderText(HTMLParser):

@@ -15,7 +15,14 @@ What is checked:
 - nothing machine-specific in the outputs: memory addresses, absolute paths, timings;
 - no stored PNG names the software that drew it (``dlbook.plotting.use_book_style`` removes
   matplotlib's version from figures, so a library upgrade alone does not change them);
-- it is smaller than 3 MB.
+- it is smaller than 3 MB;
+- its Markdown is the MyST that JupyterLab renders (``dlbook.tools.lab_myst``): no glue roles,
+  no roles that only Sphinx resolves (citations, equations and figures of other chapters,
+  cross-references without their text), no macros that only the HTML book defines;
+- every inline expression quotes a glued value, computed by an earlier code cell, and its stored
+  result is the glued record that nbval compares;
+- every figure a code cell shows is captioned by the caption block right after it, and that cell
+  shows nothing else that the figure would swallow.
 
 Cells are numbered as nbval numbers them: code cells only, from 0. Exit status 1 when a check
 fails. This module needs only the standard library and PyYAML.
@@ -30,6 +37,9 @@ import sys
 from pathlib import Path
 
 import yaml
+
+from dlbook.tools.lab_myst import (CAPTION, GLUED, caption_block, image_outputs,
+                                   inline_expressions)
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BYTES = 3_000_000
@@ -138,6 +148,8 @@ def png_text_keys(data):
 
 #: The kernel that ``ipykernel`` installs, as a notebook must name it to open unmodified.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: The MIME type of a live ipywidget's output.
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: Tags that keep a cell's code out of the HTML book.
 HIDDEN_TAGS = {"remove-input", "remove-cell"}
 
@@ -206,6 +218,107 @@ def notebook_problems(path, root=ROOT):
                     problems.append(f"{where}: a figure stores the version of the software that "
                                     "drew it; call dlbook.plotting.use_book_style() in the first "
                                     "cell and re-execute")
+    return problems + markdown_problems(nb, name)
+
+
+LABEL_DEFINITIONS = (re.compile(r"\$\$[ \t]*\(([\w:-]+)\)"), re.compile(r"^\(([\w:-]+)\)=", re.M),
+                     re.compile(r"^:(?:name|label):[ \t]*(\S+)", re.M))
+#: Markdown that JupyterLab's MyST renderer cannot show, and what to write instead.
+LAB_UNRENDERED = (
+    (re.compile(r"\{glue(?::\w+)?\}"), "a glue role or directive",
+     'quote the value as {eval}`glued["key"]`; show a figure as the cell\'s output with a '
+     "caption block after it"),
+    (re.compile(r"\{cite(?::\w+)?\}`"), "a {cite} role",
+     "write the citation as [(Author, 1997)](cite:key) or [Author (1997)](citet:key)"),
+    (re.compile(r"\{(?:ref|doc)\}`[^`<]*`"), "a {ref} or {doc} without its text",
+     "give the text: {ref}`Title <label>`"),
+    (re.compile(r"\\E(?![A-Za-z])"), "the macro \\E, which only the HTML book defines",
+     "write \\mathbb{E}"),
+)
+SAME_NOTEBOOK_ROLE = re.compile(r"\{(eq|numref|prf:ref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def _glue_records(cells):
+    """``{key: (cell index, text/plain)}`` of every value a code cell glued."""
+    records = {}
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            if key is not None and text is not None:
+                records[key] = (index, _text(text))
+    return records
+
+
+def markdown_problems(nb, name):
+    """What JupyterLab would show wrongly, or what the HTML book would not check, in the prose."""
+    cells = nb.get("cells", [])
+    markdown = [_text(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown"]
+    labels = {m for text in markdown for pattern in LABEL_DEFINITIONS
+              for m in pattern.findall(text)}
+    records = _glue_records(cells)
+    problems = []
+    for index, cell in enumerate(cells):
+        source = _text(cell.get("source", ""))
+        where = f"{name} Markdown cell at position {index}"
+        if cell.get("cell_type") == "code":
+            figures = image_outputs(cell)
+            widget = any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
+            if widget:
+                problems.append(f"{name} cell at position {index}: stores a widget's output, "
+                                "which Jupyter shows as text until the cell runs; re-execute it "
+                                "with python -m dlbook.tools.execute")
+            following = cells[index + 1] if index + 1 < len(cells) else {}
+            captioned = (following.get("cell_type") == "markdown"
+                         and caption_block(_text(following.get("source", ""))) is not None)
+            if figures and not widget and (len(figures) != 1 or not captioned):
+                problems.append(f"{name} cell at position {index}: shows {len(figures)} figures; "
+                                "a figure cell shows one figure and is followed by its caption "
+                                "block (:::{figure} with :name:, :alt: and the caption)")
+            shown = [o for o in cell.get("outputs", [])
+                     if o.get("output_type") in ("display_data", "execute_result")
+                     and "scrapbook" not in o.get("metadata", {}) and o not in figures]
+            if figures and captioned and shown:
+                problems.append(f"{name} cell at position {index}: a figure cell also displays "
+                                f"{sorted(shown[0].get('data', {}))}, which the numbered figure "
+                                "would swallow; display it from another cell")
+            continue
+        if cell.get("cell_type") != "markdown":
+            continue
+        for pattern, what, instead in LAB_UNRENDERED:
+            found = pattern.search(source)
+            if found:
+                problems.append(f"{where}: {what} ({found.group(0)!r}), which JupyterLab shows "
+                                f"raw; {instead}")
+        for role, label in SAME_NOTEBOOK_ROLE.findall(source):
+            if label not in labels:
+                problems.append(f"{where}: {{{role}}}`{label}` names a label of another chapter, "
+                                "which JupyterLab cannot resolve; write [(number)](eq:label) for "
+                                "an equation, or a {ref} with its text")
+        if source.lstrip().startswith(":::{figure}") and CAPTION.fullmatch(source.strip()) is None:
+            problems.append(f"{where}: a figure block that is not exactly a caption block")
+        expressions = inline_expressions(source)
+        stored = cell.get("metadata", {}).get("user_expressions", [])
+        if [e.get("expression") for e in stored] != expressions:
+            problems.append(f"{where}: stored inline-expression results do not match its "
+                            "expressions; re-execute it with python -m dlbook.tools.execute")
+            continue
+        for entry in stored:
+            found = GLUED.fullmatch(entry["expression"].strip())
+            result = entry.get("result", {})
+            if found is None:
+                problems.append(f"{where}: the inline expression {entry['expression']!r} is not "
+                                'glued["key"], which the HTML book cannot show')
+            elif found.group(1) not in records:
+                problems.append(f"{where}: quotes {found.group(1)!r}, which no code cell glues")
+            elif records[found.group(1)][0] > index:
+                problems.append(f"{where}: quotes {found.group(1)!r} before the code cell that "
+                                "glues it, so it fails in JupyterLab's Run All; move the prose "
+                                "after that cell")
+            elif result.get("status") != "ok" or _text(result.get("data", {}).get(
+                    "text/plain", "")) != records[found.group(1)][1]:
+                problems.append(f"{where}: the stored result of {entry['expression']!r} is not "
+                                "the glued value; re-execute it with python -m dlbook.tools.execute")
     return problems
 
 

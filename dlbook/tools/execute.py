@@ -6,7 +6,11 @@ Usage::
     python -m dlbook.tools.execute --all          # every notebook listed under book/
 
 Each notebook runs with its own folder as the working directory, exactly as nbval runs it,
-and is written back in place with execution counts 1, 2, 3, ... The run time of each is printed
+and is written back in place with execution counts 1, 2, 3, ... A Markdown cell's inline
+expressions (``{eval}`glued["name"]```) are evaluated where the cell stands, exactly as
+JupyterLab's MyST extension evaluates them when the cell runs, and their results are stored in
+the cell's ``user_expressions`` metadata, so the numbers show before anything runs. The run time
+of each is printed
 (to the terminal, never into the notebook), followed by anything the static checks of
 ``dlbook.tools.check_notebooks`` find in the stored result; the exit status is 1 if they find
 something.
@@ -20,9 +24,36 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dlbook.tools.check_notebooks import KERNELSPEC, notebook_problems
+from dlbook.tools.check_notebooks import KERNELSPEC, WIDGET_MIME, notebook_problems
+from dlbook.tools.lab_myst import inline_expressions
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Client(NotebookClient):
+    """An nbclient that also evaluates the inline expressions of Markdown cells, in place."""
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        if cell.cell_type != "markdown":
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        expressions = inline_expressions(cell.source)
+        cell.metadata.pop("user_expressions", None)
+        if expressions:
+            request = {str(i): e for i, e in enumerate(expressions)}
+            msg_id = self.kc.execute("", silent=True, store_history=False,
+                                     user_expressions=request)
+            reply = await self.async_wait_for_reply(msg_id, cell)
+            results = reply["content"]["user_expressions"]
+            cell.metadata["user_expressions"] = [
+                {"expression": e, "result": results[str(i)]} for i, e in enumerate(expressions)]
+            failed = [e for i, e in enumerate(expressions)
+                      if results[str(i)].get("status") != "ok"]
+            if failed:  # stored as errors; the static checks report them
+                print(f"  cell {cell_index}: inline expressions that fail where the cell stands: "
+                      f"{failed}", file=sys.stderr)
+        return cell
 
 
 def coalesce_streams(cell):
@@ -53,7 +84,7 @@ def execute(path, timeout=600):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = _Client(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
@@ -62,6 +93,10 @@ def execute(path, timeout=600):
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             coalesce_streams(cell)
+            # A live widget cannot be stored (its state changes on every run): without it,
+            # Jupyter would show the widget's text form until the cell runs.
+            cell.outputs = [o for o in cell.outputs
+                            if WIDGET_MIME not in o.get("data", {})]
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)  # as installed, so Jupyter opens it unmodified
     nbformat.write(nb, path)
