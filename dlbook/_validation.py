@@ -70,6 +70,8 @@ def check_index_array(x, name, upper=None, *, ndim=None, layout=None, what="indi
         [lo, hi]"``.
     """
     arr = _as_ndarray(x, name)
+    if arr.size == 0 and arr.dtype == np.float64:          # np.asarray([]): no values, no dtype
+        arr = arr.astype(np.int64)
     if not np.issubdtype(arr.dtype, np.integer):          # np.bool_ is not an integer dtype
         raise TypeError(f"{name} must hold integer {what}, got dtype {arr.dtype}")
     if ndim is not None:

@@ -357,3 +357,22 @@ def test_fitted_estimators_check_what_they_transform(make, X_bad, match):
     method = est.predict if hasattr(est, "predict") else est.transform
     with pytest.raises(ValueError, match=match):
         method(X_bad)
+
+
+def test_language_model_ids_go_through_check_index_array():
+    from dlbook.lm.pretraining import MaskedLanguageModel, mask_tokens
+    from dlbook.lm.transformer import TransformerLM
+    with pytest.raises(TypeError, match="input_ids must hold integer token ids, got dtype float64"):
+        mask_tokens(np.ones((2, 3)), 10, 1)
+    with pytest.raises(ValueError, match="input_ids must hold non-negative token ids"):
+        mask_tokens(np.array([[1, -2]]), 10, 1)
+    with pytest.raises(TypeError, match="special_ids"):
+        mask_tokens(np.array([[1, 2]]), 10, 1, special_ids=[0.5])
+    with pytest.raises(TypeError, match="input_ids must hold integer token ids"):
+        MaskedLanguageModel(10, d_model=8, nhead=2, dim_feedforward=8, max_len=4)(
+            np.array([[True, False]]))
+    lm = TransformerLM(10, d_model=8, nhead=2, num_layers=1, dim_feedforward=8, max_len=4)
+    with pytest.raises(ValueError, match=r"input must hold token ids in \[0, 10\), got values"):
+        lm(np.array([[1, 12]]))
+    with pytest.raises(ValueError, match=r"input must have shape \(N, T\)"):
+        lm(np.array([1, 2]))

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_positive_int, check_probability
+from .._validation import check_index_array, check_positive_int, check_probability
 from .. import functional as F
 from ..nn.modules import Dropout, Linear, Module, Parameter, Sequential
 from ..nn.sparse import Embedding
@@ -33,13 +33,6 @@ __all__ = ["mask_tokens", "MaskedLanguageModel", "TransformerConfig", "PRETRAINE
 
 
 # --------------------------------------------------------------------------- masking
-def _check_int_array(ids, name):
-    ids = np.asarray(ids)
-    if ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"{name} must be an integer array, got dtype {ids.dtype}")
-    return ids
-
-
 def mask_tokens(input_ids, vocab_size, mask_id, *, mlm_probability=0.15, mask_replace_prob=0.8,
                 random_replace_prob=0.1, special_ids=(), ignore_index=-100, generator=None):
     r"""BERT's masked-language-model corruption of a batch of token ids.
@@ -77,7 +70,7 @@ def mask_tokens(input_ids, vocab_size, mask_id, *, mlm_probability=0.15, mask_re
     labels : ndarray of int64, the shape of ``input_ids``
         The original id where selected, ``ignore_index`` elsewhere.
     """
-    ids = _check_int_array(input_ids, "input_ids").astype(np.int64)
+    ids = check_index_array(input_ids, "input_ids", what="token ids").astype(np.int64)
     V = check_positive_int(vocab_size, "vocab_size")
     if not isinstance(mask_id, numbers.Integral) or isinstance(mask_id, bool) or \
             not 0 <= mask_id < V:
@@ -91,7 +84,7 @@ def mask_tokens(input_ids, vocab_size, mask_id, *, mlm_probability=0.15, mask_re
     if p_mask + p_random > 1 + 1e-12:
         raise ValueError(f"mask_replace_prob + random_replace_prob must be <= 1, got "
                          f"{p_mask} + {p_random}")
-    special = _check_int_array(np.asarray(list(special_ids), dtype=np.int64), "special_ids")
+    special = check_index_array(list(special_ids), "special_ids", what="token ids")
     rng = as_generator(generator)
     selected = (rng.random(ids.shape) < p_select) & ~np.isin(ids, special)
     labels = np.where(selected, ids, int(ignore_index))
@@ -213,7 +206,7 @@ class MaskedLanguageModel(Module):
         ndarray, shape (M, V) with M = ``positions.sum()`` (in row-major order of the True
         entries), or (N, T, V) without ``positions``.
         """
-        ids = _check_int_array(input_ids, "input_ids")
+        ids = check_index_array(input_ids, "input_ids", what="token ids")
         if ids.ndim != 2:
             raise ValueError(f"MaskedLanguageModel expected input_ids of shape (N, T), got "
                              f"shape {ids.shape}")

@@ -30,7 +30,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_positive_int, check_probability
+from .._validation import check_index_array, check_positive_int, check_probability
 from ..autograd import no_grad
 from ..functional import log_softmax
 from ..nn.modules import Linear, Module
@@ -43,16 +43,8 @@ __all__ = ["TransformerLM", "training_windows", "window_starts", "stream_log_pro
 
 
 def _check_ids(ids, name, vocab_size=None, ndim=None):
-    ids = np.asarray(ids)
-    if ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"{name} must be an integer array of token ids, got dtype {ids.dtype}")
-    if ndim is not None and ids.ndim != ndim:
-        shape = "(N, T)" if ndim == 2 else "(L,)"
-        raise ValueError(f"{name} must have shape {shape}, got shape {ids.shape}")
-    if vocab_size is not None and ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(f"{name} must hold ids in [0, {vocab_size}), got values in "
-                         f"[{ids.min()}, {ids.max()}]")
-    return ids
+    layout = {1: "(L,)", 2: "(N, T)"}.get(ndim)
+    return check_index_array(ids, name, vocab_size, ndim=ndim, layout=layout, what="token ids")
 
 
 class TransformerLM(Module):
