@@ -362,3 +362,40 @@ def test_pages_typeset_and_fit(browser, served_book):
     assert total > 300, f"only {total} display equations found: is MathJax running?"
     print(f"{total} display equations; {scaled} set smaller to fit the column at 1280 px")
     assert not problems, "\n".join(problems)
+
+
+def test_markdown_checks_find_each_kind_of_problem():
+    """The JupyterLab-dialect rules of the static checks, one instance of each problem."""
+    def md(source, results=None):
+        meta = {} if results is None else {"user_expressions": [
+            {"expression": e, "result": {"status": "ok", "data": {"text/plain": v}}}
+            for e, v in results]}
+        return {"cell_type": "markdown", "source": source, "metadata": meta}
+
+    def code(outputs):
+        return {"cell_type": "code", "source": "x", "metadata": {}, "outputs": outputs}
+
+    record = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "k"}},
+              "data": {"application/papermill.record/text/plain": "'7'"}}
+    figure = {"output_type": "display_data", "metadata": {},
+              "data": {"image/png": "iVBOR", "text/plain": "<Figure>"}}
+    widget = {"output_type": "display_data", "metadata": {},
+              "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "w"}}
+    nb = {"cells": [
+        md('Early: {eval}`glued["k"]`.', [('glued["k"]', "'7'")]),      # before its glue
+        code([record]),
+        md('Fine: {eval}`glued["k"]`.', [('glued["k"]', "'7'")]),
+        md('Stale: {eval}`glued["k"]`.', [('glued["k"]', "'8'")]),
+        md("{glue:text}`k` {cite}`gers2000` {ref}`sec-x` $\\E[x]$ {eq}`eq-elsewhere`"),
+        code([figure]),                                                  # no caption after it
+        code([figure]),
+        md(":::{figure}\n:name: fig-a\n:alt: the map init-eq-map\n\nA caption.\n:::"),
+        code([widget]),
+    ]}
+    report = "\n".join(checks.markdown_problems(nb, "nb"))
+    for expected in ("before the code cell that glues it", "not the glued value",
+                     "a glue role", "a {cite} role", "without its text", "the macro \\E",
+                     "names a label of another chapter", "shows 1 figures",
+                     "alt text reads 'init-eq-map'", "stores a widget's output"):
+        assert expected in report, f"missing {expected!r} in:\n{report}"
+    assert "position 2" not in report                                   # the fine cell

@@ -235,6 +235,8 @@ LAB_UNRENDERED = (
     (re.compile(r"\\E(?![A-Za-z])"), "the macro \\E, which only the HTML book defines",
      "write \\mathbb{E}"),
 )
+#: What alt text must not contain: an equation or figure label, a LaTeX command or brace.
+ALT_PLUMBING = re.compile(r"\b[a-z]+-(?:eq|fig|sec)-[\w-]+|\btfrac|\\[A-Za-z]+|[{}]")
 SAME_NOTEBOOK_ROLE = re.compile(r"\{(eq|numref|prf:ref)\}`(?:[^`<]*<)?([^`>]+)>?`")
 
 
@@ -297,6 +299,12 @@ def markdown_problems(nb, name):
                                 "an equation, or a {ref} with its text")
         if source.lstrip().startswith(":::{figure}") and CAPTION.fullmatch(source.strip()) is None:
             problems.append(f"{where}: a figure block that is not exactly a caption block")
+        block = caption_block(source)
+        if block is not None:
+            found = ALT_PLUMBING.search(block[0].get("alt", ""))
+            if found:
+                problems.append(f"{where}: the figure's alt text reads {found.group(0)!r}, a label "
+                                "or LaTeX that a screen reader would spell out; describe it in words")
         expressions = inline_expressions(source)
         stored = cell.get("metadata", {}).get("user_expressions", [])
         if [e.get("expression") for e in stored] != expressions:
