@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = ("autograd", "base", "data", "decision", "decomposition", "diagnostics",
                "discriminant_analysis", "estimation", "exceptions", "functional", "glm",
-               "gradcheck", "information", "lm", "metrics", "model_selection", "models", "nn",
-               "objectives",
+               "gradcheck", "information", "linear_model", "lm", "metrics", "model_selection",
+               "models", "nn", "objectives",
                "optim", "plotting", "preprocessing", "random", "sampling", "search",
                "serialization", "symbolic", "training")
 

@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_bool, check_positive_int, check_scalar
 from .autograd import Function
 
 __all__ = [
@@ -62,14 +62,6 @@ def _int_tuple(value, n, name, op, minimum):
         bound = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(f"{op}: {name} must be {bound}, got {value!r}")
     return values
-
-
-def _positive_int(value, name, op):
-    if not _is_int(value):
-        raise TypeError(f"{op}: {name} must be a positive int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{op}: {name} must be a positive int, got {value}")
-    return int(value)
 
 
 _LAYOUTS = {1: ("(N, C, L)", "(C, L)"), 2: ("(N, C, H, W)", "(C, H, W)")}
@@ -230,7 +222,7 @@ def _check_conv(op, n, input, weight, bias, stride, padding, dilation, groups):
     if weight.ndim != n + 2 or 0 in weight.shape:
         raise ValueError(f"{op}: weight must have shape (out_channels, in_channels/groups, "
                          f"{kernel_layout}) with no empty dimension, got shape {weight.shape}")
-    groups = _positive_int(groups, "groups", op)
+    groups = check_positive_int(groups, "groups")
     stride = _int_tuple(stride, n, "stride", op, 1)
     dilation = _int_tuple(dilation, n, "dilation", op, 1)
     channels, out_channels = x.shape[1], weight.shape[0]
@@ -417,7 +409,7 @@ def _check_conv_transpose(input, weight, bias, stride, padding, output_padding, 
     if weight.ndim != 4 or 0 in weight.shape:
         raise ValueError(f"{op}: weight must have shape (in_channels, out_channels/groups, kH, "
                          f"kW) with no empty dimension, got shape {weight.shape}")
-    groups = _positive_int(groups, "groups", op)
+    groups = check_positive_int(groups, "groups")
     stride = _int_tuple(stride, 2, "stride", op, 1)
     dilation = _int_tuple(dilation, 2, "dilation", op, 1)
     padding = _int_tuple(padding, 2, "padding", op, 0)
@@ -540,8 +532,7 @@ def _pool_geometry(op, size, kernel_size, stride, padding, dilation, ceil_mode):
     stride = kernel if stride is None else _int_tuple(stride, 2, "stride", op, 1)
     padding = _int_tuple(padding, 2, "padding", op, 0)
     dilation = _int_tuple(dilation, 2, "dilation", op, 1)
-    if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise TypeError(f"{op}: ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+    check_bool(ceil_mode, "ceil_mode")
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(p > e // 2 for p, e in zip(padding, effective)):
         raise ValueError(f"{op}: padding must be at most half of the effective kernel size "
@@ -719,9 +710,7 @@ class AvgPool2dFunction(Function):
         op = "avg_pool2d"
         x, unbatched = _spatial_input(input, op, 2)
         if divisor_override is not None:
-            if not _is_int(divisor_override):
-                raise TypeError(f"{op}: divisor_override must be an int or None, got "
-                                f"{type(divisor_override).__name__}")
+            check_scalar(divisor_override, "divisor_override", numbers.Integral)
             if divisor_override == 0:
                 raise ValueError(f"{op}: divisor_override must be non-zero, got 0")
         output = _avg_pool_forward(ctx, x, op, kernel_size, stride, padding, ceil_mode,
@@ -787,12 +776,8 @@ class LPPool2dFunction(Function):
     def forward(ctx, input, norm_type, kernel_size, stride=None, ceil_mode=False):
         op = "lp_pool2d"
         x, unbatched = _spatial_input(input, op, 2)
-        if not isinstance(norm_type, numbers.Real) or isinstance(norm_type, bool):
-            raise TypeError(f"{op}: norm_type must be a real number, got "
-                            f"{type(norm_type).__name__}")
-        if not (math.isfinite(norm_type) and norm_type > 0):
-            raise ValueError(f"{op}: norm_type must be positive and finite, got {norm_type}")
-        p = float(norm_type)
+        p = check_scalar(norm_type, "norm_type", min_val=0, max_val=math.inf,
+                         include_boundaries="neither")             # positive and finite
         with np.errstate(invalid="ignore"):    # a negative base to a fractional power is NaN,
             powered = x ** p                   # as in PyTorch
         mean = _avg_pool_forward(ctx, powered, op, kernel_size, stride, 0, ceil_mode, True, None)

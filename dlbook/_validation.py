@@ -98,32 +98,92 @@ def check_finite(a, name):
     return a
 
 
-def as_design_matrix(X, name="X"):
-    """A data matrix: float64, shape (N, D) with N >= 1, every entry finite."""
-    X = as_float_array(X, name)
-    check_ndim(X, name, 2, "(N, D)")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one row, got shape (0, D)")
-    check_finite(X, name)
-    return X
+def _describe(integer, min_val, max_val, include_boundaries):
+    """Words for a scalar's expected type and range: 'a positive int', 'a real number in [0, 1)'."""
+    low = include_boundaries in ("both", "left")
+    high = include_boundaries in ("both", "right")
+    noun = "int" if integer else "real number"
+    article = "an" if integer else "a"
+    if min_val is not None and max_val is not None:
+        return (f"{article} {noun} in {'[' if low else '('}{min_val}, {max_val}"
+                f"{']' if high else ')'}")
+    if max_val is not None:
+        return f"{article} {noun} {'<=' if high else '<'} {max_val}"
+    if min_val is None:
+        return f"{article} {noun}"
+    if min_val == 0:
+        return f"a {'non-negative' if low else 'positive'} {noun}"
+    if integer and min_val == 1 and low:
+        return f"a positive {noun}"
+    return f"{article} {noun} {'>=' if low else '>'} {min_val}"
+
+
+def check_scalar(x, name, target_type=numbers.Real, *, min_val=None, max_val=None,
+                 include_boundaries="both"):
+    """``x`` as a Python ``int`` or ``float`` if it is a scalar of ``target_type`` in range.
+
+    Shaped like scikit-learn's ``check_scalar``. ``target_type`` is ``numbers.Real`` or
+    ``numbers.Integral``; NumPy scalars count, ``bool`` does not (``True`` is not a learning
+    rate). NaN is rejected; infinity only where the range excludes it (no ``max_val``
+    accepts ``inf``). ``include_boundaries`` is ``'both'``, ``'left'``, ``'right'`` or
+    ``'neither'``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not of ``target_type``; the message names ``name``, the expected type and
+        range, and the received type and value.
+    ValueError
+        If ``x`` is NaN or outside the range; the message names ``name``, the range and ``x``.
+    """
+    integer = target_type is numbers.Integral
+    if not integer and target_type is not numbers.Real:
+        raise TypeError(f"target_type must be numbers.Real or numbers.Integral, got "
+                        f"{target_type!r}")
+    if include_boundaries not in ("both", "left", "right", "neither"):
+        raise ValueError(f"include_boundaries must be 'both', 'left', 'right' or 'neither', got "
+                         f"{include_boundaries!r}")
+    expected = _describe(integer, min_val, max_val, include_boundaries)
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, target_type):
+        raise TypeError(f"{name} must be {expected}, got {type(x).__name__} {x!r}")
+    value = int(x) if integer else float(x)
+    low = include_boundaries in ("both", "left")
+    high = include_boundaries in ("both", "right")
+    if (value != value
+            or (min_val is not None and (value < min_val or (not low and value == min_val)))
+            or (max_val is not None and (value > max_val or (not high and value == max_val)))):
+        raise ValueError(f"{name} must be {expected}, got {x!r}")
+    return value
 
 
 def check_positive_int(value, name):
     """``value`` as an int if it is a positive integer; ``TypeError``/``ValueError`` otherwise."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
+    return check_scalar(value, name, numbers.Integral, min_val=1)
 
 
 def check_int(value, name, minimum):
     """``value`` as an int if it is an integer >= ``minimum``; ``TypeError``/``ValueError`` otherwise."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
+    return check_scalar(value, name, numbers.Integral, min_val=minimum)
+
+
+def check_bool(value, name):
+    """``value`` as a ``bool`` if it is a Python or NumPy bool; ``TypeError`` otherwise (so
+    that ``1`` or ``'False'`` is not taken for a flag)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_option(value, name, options):
+    """``value`` if it is one of ``options``; otherwise a ``ValueError`` (``TypeError`` for an
+    array, list, dict or set) that names ``name``, every option and ``value``."""
+    reprs = [repr(o) for o in options]
+    expected = reprs[0] if len(reprs) == 1 else ", ".join(reprs[:-1]) + " or " + reprs[-1]
+    if isinstance(value, (np.ndarray, list, dict, set)):
+        raise TypeError(f"{name} must be one of {expected}, got {type(value).__name__}")
+    if not any(value is o or (type(value) is not bool and value == o) for o in options):
+        raise ValueError(f"{name} must be one of {expected}, got {value!r}")
+    return value
 
 
 def check_same_shape(a, b, name_a, name_b):
@@ -133,8 +193,7 @@ def check_same_shape(a, b, name_a, name_b):
 
 
 def check_reduction(reduction):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_option(reduction, "reduction", ("mean", "sum", "none"))
 
 
 def check_dim(dim, ndim):

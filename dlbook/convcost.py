@@ -17,6 +17,8 @@ pointwise (1×1) convolutions are all this one formula.
 """
 import numbers
 
+from ._validation import check_positive_int
+
 __all__ = ["conv2d_output_size", "conv2d_params", "conv2d_macs"]
 
 
@@ -36,10 +38,7 @@ def _pair(value, name, minimum):
 def _channels(in_channels, out_channels, groups):
     for name, value in [("in_channels", in_channels), ("out_channels", out_channels),
                         ("groups", groups)]:
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-            raise TypeError(f"{name} must be a positive int, got {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value}")
+        check_positive_int(value, name)
     if in_channels % groups or out_channels % groups:
         raise ValueError(f"in_channels ({in_channels}) and out_channels ({out_channels}) must "
                          f"both be divisible by groups ({groups})")

@@ -1,14 +1,13 @@
 """Data shipped inside installed packages, and small synthetic generators. Nothing downloads."""
 import collections
 import functools
-import numbers
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_index_array
+from ._validation import as_index_array, check_int, check_option, check_scalar
 from .random import as_generator
 
 __all__ = ["Split", "load_digits_split", "make_regression_1d", "make_two_moons", "make_spirals",
@@ -57,7 +56,9 @@ def load_digits_split(val_fraction=0.15, test_fraction=0.15, seed=0):
         ``X_*`` of shape (n, 64), ``y_*`` of shape (n,) with labels 0–9.
     """
     from sklearn.datasets import load_digits
-    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        check_scalar(value, name, min_val=0, max_val=1, include_boundaries="neither")
+    if val_fraction + test_fraction >= 1:
         raise ValueError("val_fraction and test_fraction must be in (0, 1) with sum < 1, got "
                          f"{val_fraction} and {test_fraction}")
     digits = load_digits()
@@ -386,14 +387,9 @@ def load_text_corpus(split=None, *, level="word", unk_cutoff=2, unk_label=UNK):
     >>> corpus.train[0][:6]
     ('assert', 'statements', 'are', 'a', 'convenient', 'way')
     """
-    if split not in (None, "train", "validation", "test"):
-        raise ValueError(f"split must be None, 'train', 'validation' or 'test', got {split!r}")
-    if level not in ("word", "char"):
-        raise ValueError(f"level must be 'word' or 'char', got {level!r}")
-    if not isinstance(unk_cutoff, numbers.Integral) or isinstance(unk_cutoff, bool):
-        raise TypeError(f"unk_cutoff must be an int >= 1, got {type(unk_cutoff).__name__}")
-    if unk_cutoff < 1:
-        raise ValueError(f"unk_cutoff must be an int >= 1, got {unk_cutoff}")
+    check_option(split, "split", (None, "train", "validation", "test"))
+    check_option(level, "level", ("word", "char"))
+    unk_cutoff = check_int(unk_cutoff, "unk_cutoff", 1)
     if not isinstance(unk_label, str):
         raise TypeError(f"unk_label must be a str, got {type(unk_label).__name__}")
     corpus = _build_text_corpus(level, int(unk_cutoff), unk_label)
@@ -521,17 +517,14 @@ def load_doc_topics(split=None, *, val_fraction=0.15, test_fraction=0.15, seed=0
     >>> len(train.sentences) == len(train.target)
     True
     """
-    if split not in (None, "train", "validation", "test"):
-        raise ValueError(f"split must be None, 'train', 'validation' or 'test', got {split!r}")
+    check_option(split, "split", (None, "train", "validation", "test"))
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < 1:
-            raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
+        check_scalar(value, name, min_val=0, max_val=1, include_boundaries="neither")
     if val_fraction + test_fraction >= 1:
         raise ValueError(f"val_fraction + test_fraction must be below 1, got {val_fraction} + "
                          f"{test_fraction}")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    parts = _doc_topic_split(float(val_fraction), float(test_fraction), int(seed))
+    seed = check_int(seed, "seed", 0)
+    parts = _doc_topic_split(float(val_fraction), float(test_fraction), seed)
     if split is None:
         return parts
     return parts[("train", "validation", "test").index(split)]

@@ -19,18 +19,18 @@ In detection-theory words the false-positive rate is the false-alarm probability
 Everything is vectorized over the batch axis; there are no Python loops over samples or
 thresholds.
 """
-import numbers
-import warnings
-
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ._validation import (as_float_array, check_array, check_consistent_length,
-                          check_finite, check_index_array, check_X_y)
+from ._validation import (as_float_array, check_array, check_consistent_length, check_finite,
+                          check_index_array, check_positive_int, check_scalar)
 # The empirical ROC curve, its area and the AUC score are metrics, implemented once in
 # dlbook.metrics (shaped like sklearn.metrics); they are importable from here too because
 # decision theory is where the book derives them.
 from .metrics import auc, roc_auc_score, roc_curve
+# Likewise the lasso's solver lives with the other linear solvers in dlbook.linear_model; this
+# module re-exports it because the book derives it as a MAP estimate under a Laplace prior.
+from .linear_model import lasso_proximal_gradient, soft_threshold
 
 __all__ = ["zero_one_cost", "conditional_risk", "bayes_decision", "bayes_risk",
            "empirical_risk", "lrt_threshold", "likelihood_ratio_test", "q_function",
@@ -60,14 +60,6 @@ def _check_probabilities(p, name, layout):
     return p
 
 
-def _check_real(x, name):
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    return float(x)
-
-
 # --------------------------------------------------------------------------- Bayes rules
 def zero_one_cost(n_classes):
     r"""The 0–1 cost matrix :math:`C_{ij} = 1 - \delta_{ij}`, shape (M, M).
@@ -75,11 +67,8 @@ def zero_one_cost(n_classes):
     Every error costs 1 and every correct decision 0, so the Bayes risk is the probability of
     error and the Bayes rule is the MAP rule.
     """
-    if not isinstance(n_classes, numbers.Integral) or isinstance(n_classes, bool):
-        raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be at least 1, got {n_classes}")
-    return 1.0 - np.eye(int(n_classes))
+    n_classes = check_positive_int(n_classes, "n_classes")
+    return 1.0 - np.eye(n_classes)
 
 
 def conditional_risk(posteriors, cost):
@@ -262,12 +251,9 @@ def likelihood_ratio_test(log_lr, threshold=1.0):
     log_lr = as_float_array(log_lr, "log_lr")
     if np.any(np.isnan(log_lr)):
         raise ValueError("log_lr contains NaN")
-    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
-        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
-    if not threshold >= 0:
-        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    threshold = check_scalar(threshold, "threshold", min_val=0)
     with np.errstate(divide="ignore"):
-        log_eta = np.log(float(threshold))
+        log_eta = np.log(threshold)
     return (log_lr > log_eta).astype(np.int64)
 
 
@@ -328,7 +314,8 @@ def gaussian_roc(d_prime, thresholds):
     -------
     false_alarm, detection : ndarray, same shape as ``thresholds``
     """
-    d_prime = _check_real(d_prime, "d_prime")
+    d_prime = check_scalar(d_prime, "d_prime", min_val=-np.inf, max_val=np.inf,
+                           include_boundaries="neither")
     thresholds = as_float_array(thresholds, "thresholds")
     if np.any(np.isnan(thresholds)):
         raise ValueError("thresholds contains NaN")
@@ -341,76 +328,6 @@ def gaussian_auc(d_prime):
     It is :math:`P(z_1 > z_0)` for independent :math:`z_1 \sim \mathcal N(d', 1)` and
     :math:`z_0 \sim \mathcal N(0, 1)`, because :math:`z_1 - z_0 \sim \mathcal N(d', 2)`.
     """
-    d_prime = _check_real(d_prime, "d_prime")
+    d_prime = check_scalar(d_prime, "d_prime", min_val=-np.inf, max_val=np.inf,
+                           include_boundaries="neither")
     return float(ndtr(d_prime / np.sqrt(2.0)))
-
-
-# --------------------------------------------------------------------------- MAP with a Laplace prior
-def soft_threshold(x, threshold):
-    r"""The proximal operator of :math:`\tau\lVert\cdot\rVert_1`:
-    :math:`\operatorname{sign}(x)\max(|x| - \tau, 0)`, elementwise.
-
-    Parameters
-    ----------
-    x : ndarray, any shape
-    threshold : float
-        :math:`\tau \ge 0`.
-
-    Returns
-    -------
-    ndarray, same shape as ``x``
-    """
-    x = as_float_array(x, "x")
-    threshold = _check_real(threshold, "threshold")
-    if threshold < 0:
-        raise ValueError(f"threshold must be >= 0, got {threshold}")
-    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
-
-
-def lasso_proximal_gradient(X, y, alpha, *, max_iter=100_000, tol=1e-12):
-    r"""Minimize scikit-learn's Lasso objective by proximal gradient descent (ISTA).
-
-    .. math:: J(w) = \frac{1}{2N}\lVert y - Xw\rVert_2^2 + \alpha\lVert w\rVert_1
-
-    Each step is a gradient step on the smooth part with step size :math:`1/L`,
-    :math:`L = \lVert X\rVert_2^2/N` (its Lipschitz constant), followed by
-    :func:`soft_threshold` with :math:`\tau = \alpha/L`. This is the MAP estimate of linear
-    regression with Gaussian noise of variance :math:`\sigma^2` and independent Laplace priors
-    :math:`p(w_d) \propto e^{-|w_d|/b}` when :math:`\alpha = \sigma^2/(N b)`. There is no
-    intercept (``Lasso(fit_intercept=False)``).
-
-    Parameters
-    ----------
-    X : ndarray, shape (N, D)
-    y : ndarray, shape (N,)
-    alpha : float
-        :math:`\alpha \ge 0`.
-    max_iter : int
-    tol : float
-        Stop when no weight moves by more than ``tol`` in one step.
-
-    Returns
-    -------
-    w : ndarray, shape (D,)
-        Warns (``RuntimeWarning``) if ``max_iter`` steps did not reach ``tol``.
-    """
-    X, y = check_X_y(X, y, y_numeric=True)
-    alpha = _check_real(alpha, "alpha")
-    if alpha < 0:
-        raise ValueError(f"alpha must be >= 0, got {alpha}")
-    if not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
-    n = X.shape[0]
-    lipschitz = np.linalg.norm(X, 2) ** 2 / n
-    w = np.zeros(X.shape[1])
-    if lipschitz == 0:
-        return w
-    for _ in range(int(max_iter)):
-        grad = X.T @ (X @ w - y) / n
-        w_new = soft_threshold(w - grad / lipschitz, alpha / lipschitz)
-        if np.max(np.abs(w_new - w), initial=0.0) <= tol:
-            return w_new
-        w = w_new
-    warnings.warn(f"lasso_proximal_gradient did not converge to tol={tol:g} in {max_iter} "
-                  "iterations", RuntimeWarning, stacklevel=2)
-    return w

@@ -17,7 +17,7 @@ Norms are Frobenius (L2 over all entries). Nothing here changes a parameter.
 import numpy as np
 
 from . import nn
-from ._validation import as_float_array
+from ._validation import as_float_array, check_option
 from .autograd import no_grad
 
 __all__ = ["linear_layers", "layer_gradient_norms", "measure_gradient_norms",
@@ -83,8 +83,7 @@ def layer_gradient_norms(model, *, parameter="weight"):
         no bias (with ``parameter="bias"``) or a gradient is missing.
     """
     _check_module(model)
-    if parameter not in ("weight", "bias"):
-        raise ValueError(f"parameter must be 'weight' or 'bias', got {parameter!r}")
+    check_option(parameter, "parameter", ("weight", "bias"))
     layers = linear_layers(model)
     if not layers:
         raise ValueError(f"{type(model).__name__} has no Linear layer to measure")

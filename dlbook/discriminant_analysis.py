@@ -28,8 +28,9 @@ import numpy as np
 import scipy.linalg
 from scipy.special import expit
 
-from ._validation import (check_1d, check_array, check_classification_targets, check_is_fitted,
-                          check_n_features, check_X_y, sum_tolerance)
+from ._validation import (check_1d, check_array, check_bool, check_classification_targets,
+                          check_is_fitted, check_n_features, check_option, check_scalar,
+                          check_X_y, sum_tolerance)
 from .base import BaseEstimator, ClassifierMixin, TransformerMixin
 from .preprocessing import StandardScaler
 
@@ -165,12 +166,13 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
-        if self.solver not in ("svd", "eigen"):
-            hint = ""
-            if isinstance(self.solver, numbers.Number):
-                hint = (f"; the first positional argument is the solver, pass "
-                        f"n_components={self.solver!r} by name")
-            raise ValueError(f"solver must be 'svd' or 'eigen', got {self.solver!r}{hint}")
+        try:
+            check_option(self.solver, "solver", ("svd", "eigen"))
+        except ValueError as exc:
+            if not isinstance(self.solver, numbers.Number):
+                raise
+            raise ValueError(f"{exc}; the first positional argument is the solver, pass "
+                             f"n_components={self.solver!r} by name") from None
         s = self.shrinkage
         if not (s is None or (isinstance(s, str) and s == "auto")
                 or (isinstance(s, numbers.Real) and not isinstance(s, bool) and 0 <= s <= 1)):
@@ -178,15 +180,10 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
         if s is not None and self.solver == "svd":
             raise ValueError(f"shrinkage is not supported by solver='svd' (got shrinkage={s!r}); "
                              f"use solver='eigen'")
-        k = self.n_components
-        if k is not None and (not isinstance(k, numbers.Integral) or isinstance(k, bool)):
-            raise TypeError(f"n_components must be an int or None, got {type(k).__name__} {k!r}")
-        if not (isinstance(self.tol, numbers.Real) and not isinstance(self.tol, bool)
-                and self.tol >= 0):
-            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        if not isinstance(self.store_covariance, (bool, np.bool_)):
-            raise TypeError(f"store_covariance must be a bool, got "
-                            f"{type(self.store_covariance).__name__}")
+        if self.n_components is not None:
+            check_scalar(self.n_components, "n_components", numbers.Integral)
+        check_scalar(self.tol, "tol", min_val=0)
+        check_bool(self.store_covariance, "store_covariance")
 
     def _check_priors(self, counts):
         if self.priors is None:

@@ -23,11 +23,9 @@ of a scalar target, whose gradient is :math:`\nabla E = -2(r_{xy} - R_x w)`. Bot
 literature), so that the iteration is stable for :math:`0 < \eta < 2/\lambda_{\max}(R_x)`
 (:func:`max_stable_step`).
 """
-import numbers
-
 import numpy as np
 
-from ._validation import as_float_array, check_finite
+from ._validation import as_float_array, check_finite, check_int, check_scalar
 
 __all__ = ["affine_mmse", "lmmse_error", "wiener", "linear_mse", "steepest_descent", "lms",
            "max_stable_step"]
@@ -70,14 +68,6 @@ def _vector(v, D, name):
     if v.shape != (D,):
         raise ValueError(f"{name} must have shape ({D},), got shape {v.shape}")
     return v
-
-
-def _step_size(lr):
-    if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
-        raise TypeError(f"lr must be a real number, got {type(lr).__name__}")
-    if not (lr > 0 and np.isfinite(lr)):
-        raise ValueError(f"lr must be positive and finite, got {lr}")
-    return float(lr)
 
 
 # --------------------------------------------------------------------------- closed forms
@@ -296,11 +286,8 @@ def steepest_descent(R_x, r_xy, lr, steps, w0=None):
     R_x = _square_symmetric(R_x, "R_x")
     D = R_x.shape[0]
     r_xy = _vector(r_xy, D, "r_xy")
-    lr = _step_size(lr)
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
-        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
+    lr = check_scalar(lr, "lr", min_val=0, max_val=np.inf, include_boundaries="neither")
+    steps = check_int(steps, "steps", 0)
     w = np.zeros(D) if w0 is None else _vector(w0, D, "w0")
     trajectory = np.empty((steps + 1, D))
     trajectory[0] = w
@@ -346,7 +333,7 @@ def lms(X, y, lr, w0=None):
     if y.shape != X.shape[:-1]:
         raise ValueError(f"y must have shape {X.shape[:-1]}, one target per row of X "
                          f"(X has shape {X.shape}), got shape {y.shape}")
-    lr = _step_size(lr)
+    lr = check_scalar(lr, "lr", min_val=0, max_val=np.inf, include_boundaries="neither")
     *batch, N, D = X.shape
     trajectory = np.empty((*batch, N + 1, D))
     if w0 is None:

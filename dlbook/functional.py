@@ -17,12 +17,10 @@ A backward returns :math:`\partial C/\partial x` for each input, in the order of
 
 Arrays are float64. Shapes use the book's symbols: N batch, D features, C classes.
 """
-import numbers
-
 import numpy as np
 
 from ._validation import (as_float_array, as_index_array, check_dim, check_ndim,
-                          check_probability, check_reduction, check_same_shape)
+                          check_probability, check_reduction, check_same_shape, check_scalar)
 from .autograd import Function
 from .random import as_generator
 
@@ -204,10 +202,17 @@ def elu_backward(grad_output, input, alpha=1.0):
 
 
 # --------------------------------------------------------------------------- softmax
-def _log_softmax(x, dim):
+def _log_softmax(x, dim, with_softmax=False):
+    """log softmax of ``x`` along ``dim``; with ``with_softmax`` also the softmax itself, from
+    the same exponentials: ``(log_softmax, softmax)``."""
     with np.errstate(over="ignore"):  # x - max < -1.8e308 rounds to -inf, whose exp is exactly 0
         shifted = x - np.max(x, axis=dim, keepdims=True)
-    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    e = np.exp(shifted)
+    total = np.sum(e, axis=dim, keepdims=True)
+    shifted -= np.log(total)
+    if with_softmax:
+        e /= total
+        return shifted, e
     return shifted
 
 
@@ -501,14 +506,50 @@ def _unrows(rows, shape):
     return np.moveaxis(rows.reshape(moved), -1, 1)
 
 
+class _Coefficients:
+    r"""The N×C matrix :math:`A` of :func:`_class_coefficients`.
+
+    For class-index targets without label smoothing :math:`A` has one nonzero per row,
+    :math:`w_{y_m}` at column :math:`y_m`; it is then kept as those two vectors and never formed,
+    so a loss over a large vocabulary gathers and scatters one entry per row. Otherwise it is a
+    dense array.
+    """
+
+    def __init__(self, dense=None, column=None, value=None):
+        self.dense, self.column, self.value = dense, column, value
+
+    def row_dot(self, M):
+        r""":math:`\sum_c A_{mc} M_{mc}` for every row m."""
+        if self.dense is not None:
+            return np.sum(self.dense * M, axis=1)
+        picked = M[np.arange(M.shape[0]), self.column]
+        with np.errstate(invalid="ignore"):       # an ignored row (weight 0) at a -inf entry
+            return np.where(self.value == 0, 0.0, self.value * picked)
+
+    def row_sum(self):
+        r""":math:`\sum_c A_{mc}` for every row m, as a column."""
+        if self.dense is not None:
+            return np.sum(self.dense, axis=1, keepdims=True)
+        return self.value[:, None]
+
+    def subtract_from(self, M):
+        """:math:`M - A`, computed in place in ``M``."""
+        if self.dense is not None:
+            M -= self.dense
+        else:
+            M[np.arange(M.shape[0]), self.column] -= self.value
+        return M
+
+
 def _class_coefficients(input, target, weight, ignore_index, label_smoothing, what):
     r"""Write a classification loss as :math:`\ell_m = -\sum_c A_{mc}\,\log p_{mc}` over rows m.
 
-    Returns ``(A, loss_shape, mean_denominator)``. For class indices :math:`y_m`:
-    :math:`A_{mc} = (1-\varepsilon) w_{y_m}[c = y_m] + \varepsilon w_c / C` (a zero row where
-    :math:`y_m` = ``ignore_index``) and ``'mean'`` divides by :math:`\sum_m w_{y_m}`; for class
-    probabilities :math:`A = w \odot ((1-\varepsilon) y + \varepsilon/C)` and ``'mean'`` divides
-    by the number of rows — PyTorch's conventions in both cases.
+    Returns ``(A, loss_shape, mean_denominator)`` with ``A`` a :class:`_Coefficients`. For class
+    indices :math:`y_m`: :math:`A_{mc} = (1-\varepsilon) w_{y_m}[c = y_m] + \varepsilon w_c / C`
+    (a zero row where :math:`y_m` = ``ignore_index``) and ``'mean'`` divides by
+    :math:`\sum_m w_{y_m}`; for class probabilities
+    :math:`A = w \odot ((1-\varepsilon) y + \varepsilon/C)` and ``'mean'`` divides by the number
+    of rows — PyTorch's conventions in both cases.
     """
     if input.ndim == 0:
         raise ValueError(f"{what} expected input of shape (C,), (N, C) or (N, C, d1, ...), "
@@ -531,7 +572,8 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, wh
         A = (1.0 - label_smoothing) * probs + label_smoothing / n_classes
         if w is not None:
             A = A * w
-        return A, input.shape[:1] + input.shape[2:] if input.ndim > 1 else (), probs.shape[0]
+        return (_Coefficients(dense=A), input.shape[:1] + input.shape[2:] if input.ndim > 1 else (),
+                probs.shape[0])
     if not np.issubdtype(t.dtype, np.integer):
         raise TypeError(f"target must hold integer class indices or float class probabilities, "
                         f"got dtype {t.dtype}")
@@ -544,24 +586,25 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, wh
     as_index_array(flat[valid], "target", n_classes)
     safe = np.where(valid, flat, 0)
     w_rows = (np.ones(flat.shape[0]) if w is None else w[safe]) * valid
+    denominator = float(np.sum(w_rows))
+    if not label_smoothing:
+        return _Coefficients(column=safe, value=w_rows), expected, denominator
     A = np.zeros((flat.shape[0], n_classes))
     A[np.arange(flat.shape[0]), safe] = (1.0 - label_smoothing) * w_rows
-    if label_smoothing:
-        A += (label_smoothing / n_classes) * (np.ones(n_classes) if w is None else w) \
-            * valid[:, None]
-    return A, expected, float(np.sum(w_rows))
+    A += (label_smoothing / n_classes) * (np.ones(n_classes) if w is None else w) \
+        * valid[:, None]
+    return _Coefficients(dense=A), expected, denominator
 
 
 def _check_smoothing(label_smoothing):
-    if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be a float in [0, 1], got {label_smoothing!r}")
-    return float(label_smoothing)
+    return check_scalar(label_smoothing, "label_smoothing", min_val=0, max_val=1)
 
 
 class CrossEntropyFunction(Function):
     r"""Cross-entropy of logits; backward :math:`(\sum_c A_{mc})\,\mathrm{softmax}(z_m) - A_m`
     per row (the book's :math:`\delta^L = a - y` for one-hot targets), scaled by the reduction.
-    Returns ``(dinput, None)``."""
+    For class indices :math:`A` holds one weight per row, so the loss gathers one log-probability
+    per row and the backward subtracts one entry per row. Returns ``(dinput, None)``."""
 
     @staticmethod
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
@@ -571,19 +614,20 @@ class CrossEntropyFunction(Function):
         eps = _check_smoothing(label_smoothing)
         A, loss_shape, denominator = _class_coefficients(input, target, weight, ignore_index,
                                                          eps, "cross_entropy")
-        logp = _log_softmax(_rows(input), 1)
-        losses = -np.sum(A * logp, axis=1)
-        ctx.save_for_backward(A, logp)
+        logp, p = _log_softmax(_rows(input), 1, with_softmax=True)
+        losses = -A.row_dot(logp)
+        ctx.save_for_backward(A, p)
         ctx.shape, ctx.reduction, ctx.denominator = input.shape, reduction, denominator
         return _reduce(losses.reshape(loss_shape), reduction, denominator)
 
     @staticmethod
     def backward(ctx, grad_output):
-        A, logp = ctx.saved_tensors
+        A, p = ctx.saved_tensors
         scale = _reduction_scale(grad_output, ctx.reduction, ctx.denominator)
         if ctx.reduction == "none":
             scale = np.reshape(scale, (-1, 1))
-        d = (np.sum(A, axis=1, keepdims=True) * np.exp(logp) - A) * scale
+        d = A.subtract_from(A.row_sum() * p)
+        d *= scale
         return _unrows(d, ctx.shape), None
 
 
@@ -633,8 +677,10 @@ class NLLLossFunction(Function):
         check_reduction(reduction)
         A, loss_shape, denominator = _class_coefficients(input, target, weight, ignore_index,
                                                          0.0, "nll_loss")
-        losses = -np.sum(A * _rows(input), axis=1)
+        rows = _rows(input)
+        losses = -A.row_dot(rows)
         ctx.save_for_backward(A)
+        ctx.rows_shape = rows.shape
         ctx.shape, ctx.reduction, ctx.denominator = input.shape, reduction, denominator
         return _reduce(losses.reshape(loss_shape), reduction, denominator)
 
@@ -644,7 +690,9 @@ class NLLLossFunction(Function):
         scale = _reduction_scale(grad_output, ctx.reduction, ctx.denominator)
         if ctx.reduction == "none":
             scale = np.reshape(scale, (-1, 1))
-        return _unrows(-A * scale, ctx.shape), None
+        d = A.subtract_from(np.zeros(ctx.rows_shape))          # -A
+        d *= scale
+        return _unrows(d, ctx.shape), None
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):

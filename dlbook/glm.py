@@ -28,12 +28,12 @@ negative log-likelihood, so it is half of :func:`dlbook.functional.mse_loss`; th
 :func:`dlbook.functional.binary_cross_entropy_with_logits`, and the Poisson loss is
 ``torch.nn.functional.poisson_nll_loss(z, y, log_input=True)``.
 """
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_design_matrix, as_float_array, check_finite, check_ndim
+from ._validation import (as_float_array, check_array, check_bool, check_finite,
+                          check_ndim, check_option, check_positive_int, check_scalar)
 from .functional import binary_cross_entropy_with_logits, sigmoid
 
 __all__ = ["MODELS", "add_intercept", "mean_function", "mean_function_derivative", "predict",
@@ -47,13 +47,11 @@ MODELS = ("linear", "logistic", "poisson")
 def _check_model(model):
     if not isinstance(model, str):
         raise TypeError(f"model must be one of {MODELS} (a str), got {type(model).__name__}")
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-    return model
+    return check_option(model, "model", MODELS)
 
 
 def _check_X_w(X, w):
-    X = as_design_matrix(X)
+    X = check_array(X, layout="(N, D)")
     w = as_float_array(w, "w")
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},) to match X of shape {X.shape}, "
@@ -284,15 +282,6 @@ class GDResult:
     message: str
 
 
-def _check_positive(value, name, upper=None):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not (value > 0 and (upper is None or value < upper)):
-        bound = f"in (0, {upper})" if upper is not None else "positive"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return float(value)
-
-
 def _check_fit_args(model, X, y, w0, lr, line_search, max_iter, tol, c, shrink, max_backtracks):
     _check_model(model)
     X = as_float_array(X, "X")
@@ -301,15 +290,13 @@ def _check_fit_args(model, X, y, w0, lr, line_search, max_iter, tol, c, shrink, 
     X, w = _check_X_w(X, w)
     y = _check_y(model, y, X.shape[0])
     check_finite(w, "w0")
-    lr = _check_positive(lr, "lr")
-    tol = _check_positive(tol, "tol")
-    c = _check_positive(c, "c", upper=1)
-    shrink = _check_positive(shrink, "shrink", upper=1)
-    for value, name in ((max_iter, "max_iter"), (max_backtracks, "max_backtracks")):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if not isinstance(line_search, (bool, np.bool_)):
-        raise TypeError(f"line_search must be True or False, got {type(line_search).__name__}")
+    lr = check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
+    tol = check_scalar(tol, "tol", min_val=0, include_boundaries="neither")
+    c = check_scalar(c, "c", min_val=0, max_val=1, include_boundaries="neither")
+    shrink = check_scalar(shrink, "shrink", min_val=0, max_val=1, include_boundaries="neither")
+    check_positive_int(max_iter, "max_iter")
+    check_positive_int(max_backtracks, "max_backtracks")
+    check_bool(line_search, "line_search")
     return X, y, w, lr, tol, c, shrink
 
 

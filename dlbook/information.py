@@ -29,11 +29,10 @@ argument, ``entropy(p, q)`` computes :func:`kl_divergence`; PyTorch's
 ``kl_div(log q, p, reduction='none').sum(-1)`` and ``cross_entropy(logits, p)`` with probability
 targets are the nats versions of :func:`kl_divergence` and :func:`cross_entropy`.
 """
-import numbers
-
 import numpy as np
 
-from ._validation import as_float_array, check_index_array, sum_tolerance
+from ._validation import (as_float_array, check_index_array, check_positive_int, check_scalar,
+                          sum_tolerance)
 
 __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_entropy",
            "empirical_distribution"]
@@ -48,12 +47,10 @@ SUM_TOLERANCE = 1e-8
 # --------------------------------------------------------------------------- validation
 def _log_base(base):
     """``log(base)``, the divisor that turns natural logarithms into logarithms to ``base``."""
-    if not isinstance(base, numbers.Real) or isinstance(base, bool):
-        raise TypeError(f"base must be a positive real number other than 1, "
-                        f"got {type(base).__name__}")
-    if not (np.isfinite(base) and base > 0 and base != 1):
-        raise ValueError(f"base must be a positive real number other than 1, got {base}")
-    return float(np.log(base))
+    value = check_scalar(base, "base", min_val=0, max_val=np.inf, include_boundaries="neither")
+    if value == 1:
+        raise ValueError(f"base must be a positive real number other than 1, got {base!r}")
+    return float(np.log(value))
 
 
 def _check_values(x, name):
@@ -264,10 +261,7 @@ def empirical_distribution(samples, n_values):
     ndarray, shape (V,) or (N, V)
         Each row sums to one.
     """
-    if not isinstance(n_values, numbers.Integral) or isinstance(n_values, bool):
-        raise TypeError(f"n_values must be an int, got {type(n_values).__name__}")
-    if n_values < 1:
-        raise ValueError(f"n_values must be at least 1, got {n_values}")
+    n_values = check_positive_int(n_values, "n_values")
     x = check_index_array(samples, "samples", n_values, ndim=(1, 2), layout="(M,) or (N, M)",
                           what="values")
     if x.shape[-1] == 0:

@@ -17,18 +17,11 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_scalar
 from .autograd import enable_grad, no_grad
 from .nn import Module, Sequential
 
 __all__ = ["shift_images", "input_gradient", "feature_maps"]
-
-
-def _check_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int (a whole number of pixels), got "
-                        f"{type(value).__name__} {value!r}")
-    return int(value)
 
 
 def _span(shift, size):
@@ -77,7 +70,7 @@ def shift_images(images, *, dy=0, dx=0):
     x = as_float_array(images, "images")
     if x.ndim < 2:
         raise ValueError(f"images must have at least two axes (..., H, W), got shape {x.shape}")
-    dy, dx = _check_int(dy, "dy"), _check_int(dx, "dx")
+    dy, dx = check_scalar(dy, "dy", numbers.Integral), check_scalar(dx, "dx", numbers.Integral)
     (src_y, dst_y), (src_x, dst_x) = _span(dy, x.shape[-2]), _span(dx, x.shape[-1])
     out = np.zeros_like(x)
     out[..., dst_y, dst_x] = x[..., src_y, src_x]

@@ -35,7 +35,8 @@ import warnings
 
 import numpy as np
 
-from ._validation import check_1d, check_array, check_classification_targets
+from ._validation import (check_1d, check_array, check_classification_targets, check_option,
+                          check_scalar)
 from .exceptions import UndefinedMetricWarning
 
 __all__ = ["accuracy_score", "confusion_matrix", "precision_recall_fscore_support",
@@ -183,8 +184,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
         int64 counts, or float64 with float weights or normalization.
     """
     y_true, y_pred = _check_targets(y_true, y_pred)
-    if normalize not in (None, "true", "pred", "all"):
-        raise ValueError(f"normalize must be None, 'true', 'pred' or 'all', got {normalize!r}")
+    check_option(normalize, "normalize", (None, "true", "pred", "all"))
     if labels is None:
         labels = np.union1d(y_true, y_pred)
     else:
@@ -295,12 +295,9 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
     support : ndarray of shape (C,) with ``average=None`` (the number, or total weight, of
         true samples of each class), else None
     """
-    if average not in _AVERAGES:
-        raise ValueError(f"average must be one of {list(_AVERAGES)}, got {average!r}")
+    check_option(average, "average", _AVERAGES)
     _zero_division_value(zero_division)
-    if (not isinstance(beta, numbers.Real) or isinstance(beta, bool) or np.isnan(beta)
-            or beta < 0):
-        raise ValueError(f"beta must be a number >= 0 (or inf), got {beta!r}")
+    beta = check_scalar(beta, "beta", min_val=0)
     y_true, y_pred = _check_targets(y_true, y_pred)
     present = np.union1d(y_true, y_pred)
     if average == "binary":
@@ -570,11 +567,8 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
     if scores.shape[0] != y_true.size:
         raise ValueError(f"y_score must have one row per label, shape ({y_true.size}, C), got "
                          f"{scores.shape}")
-    if multi_class not in ("raise", "ovr"):
-        raise ValueError(f"multi_class must be 'raise' or 'ovr' ('ovo' is not implemented), "
-                         f"got {multi_class!r}")
-    if average not in ("macro", "weighted", None):
-        raise ValueError(f"average must be 'macro', 'weighted' or None, got {average!r}")
+    check_option(multi_class, "multi_class", ("raise", "ovr"))
+    check_option(average, "average", ("macro", "weighted", None))
     if labels is None:
         classes = np.unique(y_true)
         if classes.size == 2 and scores.shape[1] == 2:

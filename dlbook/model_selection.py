@@ -22,8 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_array, check_int, check_ndim
+from ._validation import (as_float_array, check_array, check_int, check_ndim, check_option,
+                          check_scalar)
 from .data import Split, _stratified_split
+# Ridge regression is a linear solver and lives in dlbook.linear_model; it is importable from
+# here too because the regularization chapter derives it next to the bias–variance split.
+from .linear_model import ridge_fit
 from .random import default_generator
 
 __all__ = ["train_val_test_split", "kfold_indices", "cross_val_score", "polynomial_features",
@@ -31,26 +35,15 @@ __all__ = ["train_val_test_split", "kfold_indices", "cross_val_score", "polynomi
 
 
 # --------------------------------------------------------------------------- validation
-_check_int = check_int
-
-
 def _generator(seed):
     """``seed`` may be None (dlbook's default generator), an int, or a numpy Generator."""
     if seed is None:
         return default_generator()
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return np.random.default_rng(check_int(seed, "seed", 0))
     raise TypeError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
-
-
-def _check_lam(lam):
-    if not isinstance(lam, numbers.Real) or isinstance(lam, bool):
-        raise TypeError(f"lam must be a real number >= 0, got {type(lam).__name__}")
-    if not (np.isfinite(lam) and lam >= 0):
-        raise ValueError(f"lam must be a finite number >= 0, got {lam}")
-    return float(lam)
 
 
 def _check_split_sizes(groups, fractions, stratified):
@@ -160,8 +153,8 @@ def kfold_indices(n_samples, n_splits=5, *, shuffle=False, seed=None):
     list of ``n_splits`` tuples ``(train, val)``
         Sorted int arrays, shapes ``(n_samples - n_i,)`` and ``(n_i,)``.
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    n_splits = _check_int(n_splits, "n_splits", 2)
+    n_samples = check_int(n_samples, "n_samples", 1)
+    n_splits = check_int(n_splits, "n_splits", 2)
     if n_splits > n_samples:
         raise ValueError(f"n_splits={n_splits} cannot exceed the number of samples "
                          f"n_samples={n_samples}")
@@ -226,66 +219,11 @@ def polynomial_features(x, degree, *, include_bias=True):
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     check_ndim(x, "x", 1, "(N,) or (N, 1)")
-    degree = _check_int(degree, "degree", 0)
+    degree = check_int(degree, "degree", 0)
     if not include_bias and degree == 0:
         raise ValueError("degree=0 without the bias column leaves no features")
     powers = np.vander(x, degree + 1, increasing=True)
     return powers if include_bias else powers[:, 1:]
-
-
-def ridge_fit(X, y, lam, *, fit_intercept=True):
-    r"""Ridge regression: minimize :math:`\lVert y - Xw - b\rVert^2 + \lambda \lVert w\rVert^2`.
-
-    The minimizer solves the normal equations :math:`(X^\top X + \lambda I)\,w = X^\top y`
-    (on centered data when there is an intercept). It is computed from the thin SVD
-    :math:`X = U\,\mathrm{diag}(s)\,V^\top` as
-
-    .. math:: w = V\,\mathrm{diag}\!\Big(\frac{s_i}{s_i^2 + \lambda}\Big)\,U^\top y ,
-
-    which is the same vector, is stable when :math:`X^\top X` is badly conditioned, and at
-    :math:`\lambda = 0` gives the minimum-norm least-squares solution (singular values below
-    ``max(N, D) * eps * s_max`` count as zero, as in ``numpy.linalg.pinv``).
-
-    Parameters
-    ----------
-    X : ndarray, shape (N, D)
-    y : ndarray, shape (N,) or (N, K)
-        One target, or K targets fitted independently with the same ``X``.
-    lam : float, >= 0
-        The penalty :math:`\lambda` (scikit-learn's ``alpha``), on the sum of squared errors
-        (not their mean).
-    fit_intercept : bool, default True
-        Fit an intercept :math:`b` that is **not** penalized: center ``X`` and ``y``, solve, and
-        set :math:`b = \bar y - \bar x^\top w`, as ``sklearn.linear_model.Ridge`` does. With
-        False there is no intercept, and a constant column in ``X`` is penalized like any other.
-
-    Returns
-    -------
-    coef : ndarray, shape (D,) for y of shape (N,), or (K, D) for y of shape (N, K)
-    intercept : float, or ndarray of shape (K,); 0.0 when ``fit_intercept=False``
-        Predictions are ``X @ coef + intercept`` (``X @ coef.T + intercept`` for K targets).
-    """
-    X = check_array(X, ndim=2, layout="(N, D)")
-    y = check_array(y, name="y", ndim=(1, 2), layout="(N,) or (N, K)", ensure_min_samples=0,
-                    ensure_min_features=0)
-    if len(y) != len(X):
-        raise ValueError(f"y must have one row per row of X ({X.shape[0]}), got shape {y.shape}")
-    lam = _check_lam(lam)
-    if fit_intercept:
-        x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
-        Xc, yc = X - x_mean, y - y_mean
-    else:
-        Xc, yc = X, y
-    U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
-    keep = s > max(X.shape) * np.finfo(np.float64).eps * (s[0] if s.size else 0.0)
-    factor = np.zeros_like(s)
-    factor[keep] = s[keep] / (s[keep] ** 2 + lam)                 # s / (s² + λ)
-    coef = Vt.T @ (factor[:, None] * (U.T @ yc.reshape(len(yc), -1)))   # (D, K)
-    coef = coef[:, 0] if y.ndim == 1 else coef.T
-    if not fit_intercept:
-        return coef, (0.0 if y.ndim == 1 else np.zeros(y.shape[1]))
-    intercept = y_mean - (x_mean @ coef if y.ndim == 1 else coef @ x_mean)
-    return coef, (float(intercept) if y.ndim == 1 else intercept)
 
 
 # --------------------------------------------------------------------------- bias and variance
@@ -344,12 +282,8 @@ def bias_variance_decomposition(predictions, truth, noise_var=0.0, *, reduction=
     if pred.shape[1] != truth.shape[0] or pred.shape[0] == 0:
         raise ValueError(f"predictions must have shape (R, {truth.shape[0]}) with R >= 1 to "
                          f"match truth of shape {truth.shape}, got {pred.shape}")
-    if not isinstance(noise_var, numbers.Real) or isinstance(noise_var, bool):
-        raise TypeError(f"noise_var must be a real number, got {type(noise_var).__name__}")
-    if not noise_var >= 0:
-        raise ValueError(f"noise_var must be >= 0, got {noise_var}")
-    if reduction not in ("mean", "none"):
-        raise ValueError(f"reduction must be 'mean' or 'none', got {reduction!r}")
+    noise_var = check_scalar(noise_var, "noise_var", min_val=0)
+    check_option(reduction, "reduction", ("mean", "none"))
     mean_pred = pred.mean(axis=0)
     bias2 = (mean_pred - truth) ** 2
     variance = pred.var(axis=0)

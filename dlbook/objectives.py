@@ -7,7 +7,7 @@ objective, exactly as training drives it on a network: set ``.grad``, call ``ste
 """
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_int
 from .nn import Parameter
 
 __all__ = ["Quadratic", "Rosenbrock", "trajectory", "condition_number"]
@@ -100,8 +100,7 @@ def trajectory(objective, optimizer_cls, w0, steps, *, scheduler=None, **hyperpa
     w0 = as_float_array(w0, "w0")
     if w0.ndim != 1:
         raise ValueError(f"w0 must be a 1-D point of shape (D,), got {w0.shape}")
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
+    steps = check_int(steps, "steps", 0)
     p = Parameter(w0.copy())
     opt = optimizer_cls([p], **hyperparameters)
     sched = scheduler(opt) if scheduler is not None else None

@@ -13,11 +13,9 @@ scale is set to 1, so it is only shifted (to 0 by ``StandardScaler``, to ``a`` b
 ``MinMaxScaler``). Unlike scikit-learn, which treats NaN as a missing value, these scalers reject
 NaN and infinity with a ``ValueError``.
 """
-import numbers
-
 import numpy as np
 
-from ._validation import check_array, check_is_fitted, check_n_features
+from ._validation import check_array, check_is_fitted, check_n_features, check_scalar
 from .base import BaseEstimator, TransformerMixin
 
 __all__ = ["StandardScaler", "MinMaxScaler"]
@@ -123,10 +121,9 @@ class MinMaxScaler(TransformerMixin, BaseEstimator):
 
     def _range(self):
         fr = self.feature_range
-        if (not isinstance(fr, (tuple, list)) or len(fr) != 2
-                or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in fr)):
+        if not isinstance(fr, (tuple, list)) or len(fr) != 2:
             raise ValueError(f"feature_range must be a pair of numbers (a, b), got {fr!r}")
-        a, b = float(fr[0]), float(fr[1])
+        a, b = check_scalar(fr[0], "feature_range[0]"), check_scalar(fr[1], "feature_range[1]")
         if not a < b:
             raise ValueError(f"feature_range must satisfy a < b, got {fr!r}")
         return a, b

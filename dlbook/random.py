@@ -8,6 +8,8 @@ import numbers
 
 import numpy as np
 
+from ._validation import check_int
+
 __all__ = ["manual_seed", "default_generator", "as_generator", "get_rng_state", "set_rng_state"]
 
 _generator = np.random.default_rng(0)
@@ -16,9 +18,7 @@ _generator = np.random.default_rng(0)
 def manual_seed(seed):
     """Reset the default generator to ``numpy.random.default_rng(seed)`` and return it."""
     global _generator
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise TypeError(f"seed must be a non-negative int, got {seed!r}")
-    _generator = np.random.default_rng(int(seed))
+    _generator = np.random.default_rng(check_int(seed, "seed", 0))
     return _generator
 
 
@@ -39,9 +39,7 @@ def as_generator(generator, name="generator"):
     if isinstance(generator, np.random.Generator):
         return generator
     if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
-        if generator < 0:
-            raise ValueError(f"{name} seed must be a non-negative int, got {generator}")
-        return np.random.default_rng(int(generator))
+        return np.random.default_rng(check_int(generator, f"{name} seed", 0))
     raise TypeError(f"{name} must be None, a non-negative int seed or a numpy.random.Generator, "
                     f"got {type(generator).__name__}")
 

@@ -17,12 +17,10 @@ and :math:`W` rescaled to a chosen spectral radius. The readout is
 Shapes follow scikit-learn: a batch of sequences is (N, T, D), samples first; a single sequence
 may be given as (T, D). Time is the second axis of a batch.
 """
-import numbers
-
 import numpy as np
 
-from ._validation import (as_float_array, check_array, check_is_fitted, check_n_features,
-                          check_positive_int)
+from ._validation import (as_float_array, check_array, check_int, check_is_fitted,
+                          check_n_features, check_positive_int, check_scalar)
 from .base import BaseEstimator
 from .random import as_generator
 
@@ -67,8 +65,7 @@ def scale_spectral_radius(W, rho):
     -------
     ndarray, shape (H, H)
     """
-    if not isinstance(rho, numbers.Real) or isinstance(rho, bool) or not rho >= 0:
-        raise ValueError(f"rho must be a non-negative number, got {rho!r}")
+    check_scalar(rho, "rho", min_val=0)
     current = spectral_radius(W)
     if current == 0.0:
         raise ValueError("W has spectral radius 0 (it is nilpotent), so it cannot be rescaled "
@@ -104,8 +101,7 @@ def ridge_readout(states, targets, ridge):
     if Y.ndim != 2 or Y.shape[0] != S.shape[0]:
         raise ValueError(f"targets must have shape (M, K) with M = {S.shape[0]} rows like "
                          f"states, got shape {Y.shape}")
-    if not isinstance(ridge, numbers.Real) or isinstance(ridge, bool) or not ridge >= 0:
-        raise ValueError(f"ridge must be a non-negative number, got {ridge!r}")
+    check_scalar(ridge, "ridge", min_val=0)
     s_mean, y_mean = S.mean(axis=0), Y.mean(axis=0)
     Sc, Yc = S - s_mean, Y - y_mean
     gram = Sc.T @ Sc
@@ -145,10 +141,8 @@ def mackey_glass(n_samples, *, tau=17.0, beta=0.2, gamma=0.1, n=10, x0=1.2, dt=0
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     for name, value in (("tau", tau), ("dt", dt), ("sample_every", sample_every)):
-        if not isinstance(value, numbers.Real) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not isinstance(discard, numbers.Real) or not discard >= 0:
-        raise ValueError(f"discard must be a non-negative number, got {discard!r}")
+        check_scalar(value, name, min_val=0, include_boundaries="neither")
+    check_scalar(discard, "discard", min_val=0)
     lag, every, skip = tau / dt, sample_every / dt, discard / dt
     for name, value in (("tau", lag), ("sample_every", every), ("discard", skip)):
         if abs(value - round(value)) > 1e-9:
@@ -246,12 +240,8 @@ class EchoStateNetwork(BaseEstimator):
     def _check_params(self):
         H = check_positive_int(self.n_reservoir, "n_reservoir")
         for name in ("spectral_radius", "input_scaling", "bias_scaling", "ridge"):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v >= 0:
-                raise ValueError(f"{name} must be a non-negative number, got {v!r}")
-        if (not isinstance(self.washout, numbers.Integral) or isinstance(self.washout, bool)
-                or self.washout < 0):
-            raise ValueError(f"washout must be a non-negative int, got {self.washout!r}")
+            check_scalar(getattr(self, name), name, min_val=0)
+        check_int(self.washout, "washout", 0)
         return H, self._validated_leak(H)
 
     def _states(self, X):

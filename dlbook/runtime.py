@@ -10,6 +10,8 @@ import ctypes
 import ctypes.util
 import numbers
 
+from ._validation import check_scalar
+
 __all__ = ["retain_freed_memory"]
 
 #: glibc's mallopt parameter number of the top pad (malloc.h).
@@ -36,10 +38,8 @@ def retain_freed_memory(pad_bytes=256 * 2 ** 20):
     ValueError
         If ``pad_bytes`` is negative or does not fit a C ``int``.
     """
-    if not isinstance(pad_bytes, numbers.Integral) or isinstance(pad_bytes, bool):
-        raise TypeError(f"pad_bytes must be an int, got {type(pad_bytes).__name__}")
-    if not 0 <= pad_bytes < 2 ** 31:
-        raise ValueError(f"pad_bytes must be in [0, 2**31), got {pad_bytes}")
+    pad_bytes = check_scalar(pad_bytes, "pad_bytes", numbers.Integral, min_val=0,
+                             max_val=2 ** 31, include_boundaries="left")
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt

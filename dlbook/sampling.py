@@ -16,11 +16,10 @@ They are applied in that order, as in Hugging Face ``transformers``: temperature
 then top-p on the distribution that top-k left. Every function works on a batch: logits of
 shape (..., V) give one token per leading index, all drawn at once.
 """
-import numbers
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_positive_int, check_scalar
 from .random import as_generator
 
 __all__ = ["filter_logits", "sampling_distribution", "sample_logits"]
@@ -41,26 +40,11 @@ def _check_logits(logits):
 
 
 def _check_filters(top_k, top_p):
+    """``top_k``, a positive int, and ``top_p``, a real number in (0, 1]; either may be None."""
     if top_k is not None:
-        if not isinstance(top_k, numbers.Integral) or isinstance(top_k, bool):
-            raise TypeError(f"top_k must be a positive int or None, got {type(top_k).__name__}")
-        if top_k < 1:
-            raise ValueError(f"top_k must be a positive int or None, got {top_k}")
+        check_positive_int(top_k, "top_k")
     if top_p is not None:
-        if not isinstance(top_p, numbers.Real) or isinstance(top_p, bool):
-            raise TypeError(f"top_p must be a float in (0, 1] or None, got "
-                            f"{type(top_p).__name__}")
-        if not 0.0 < top_p <= 1.0:
-            raise ValueError(f"top_p must be a float in (0, 1] or None, got {top_p}")
-
-
-def _check_temperature(temperature):
-    if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool):
-        raise TypeError(f"temperature must be a non-negative float, got "
-                        f"{type(temperature).__name__}")
-    if not (np.isfinite(temperature) and temperature >= 0):
-        raise ValueError(f"temperature must be a finite non-negative float, got {temperature}")
-    return float(temperature)
+        check_scalar(top_p, "top_p", min_val=0, max_val=1, include_boundaries="right")
 
 
 def _softmax(z):
@@ -123,7 +107,8 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     ndarray, shape (..., V); each row sums to one.
     """
     z = _check_logits(logits)
-    temperature = _check_temperature(temperature)
+    temperature = check_scalar(temperature, "temperature", min_val=0, max_val=np.inf,
+                               include_boundaries="left")
     _check_filters(top_k, top_p)
     if temperature == 0.0:
         onehot = np.zeros_like(z)

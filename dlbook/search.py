@@ -26,6 +26,7 @@ from itertools import product
 
 import numpy as np
 
+from ._validation import check_bool, check_positive_int, check_scalar
 from .random import as_generator
 
 __all__ = ["ParameterGrid", "log_uniform", "sample_parameters", "SearchResult", "grid_search",
@@ -56,23 +57,16 @@ def _check_values(name, values):
     return values
 
 
-def _check_size(size, name):
-    if not isinstance(size, numbers.Integral) or isinstance(size, bool):
-        raise TypeError(f"{name} must be an int, got {type(size).__name__}")
-    if size < 1:
-        raise ValueError(f"{name} must be >= 1, got {size}")
-    return int(size)
-
-
 def _check_bounds(low, high, scale, name="the range"):
-    for v in (low, high):
-        if not isinstance(v, numbers.Real) or isinstance(v, bool):
-            raise TypeError(f"{name}: low and high must be real numbers, got {v!r}")
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+    low = check_scalar(low, f"{name}: low", min_val=-np.inf, max_val=np.inf,
+                       include_boundaries="neither")
+    high = check_scalar(high, f"{name}: high", min_val=-np.inf, max_val=np.inf,
+                        include_boundaries="neither")
+    if not low < high:
         raise ValueError(f"{name}: need finite low < high, got low={low}, high={high}")
     if scale == "log" and low <= 0:
         raise ValueError(f"{name}: a log scale needs 0 < low < high, got low={low}")
-    return float(low), float(high)
+    return low, high
 
 
 # --------------------------------------------------------------------------- grids
@@ -121,8 +115,7 @@ class ParameterGrid:
 
     def __getitem__(self, index):
         """The ``index``-th point, ``list(self)[index]``, without building the list."""
-        if not isinstance(index, numbers.Integral) or isinstance(index, bool):
-            raise TypeError(f"grid indices must be integers, got {type(index).__name__}")
+        check_scalar(index, "index", numbers.Integral)
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range for a grid of {n} points")
@@ -221,7 +214,7 @@ def sample_parameters(distributions, n_trials, *, generator=None):
     if not isinstance(distributions, Mapping):
         raise TypeError(f"distributions must be a dict of name -> spec, got "
                         f"{type(distributions).__name__}")
-    n_trials = _check_size(n_trials, "n_trials")
+    n_trials = check_positive_int(n_trials, "n_trials")
     names = sorted(_check_name(k) for k in distributions)
     samplers = [_sampler(k, distributions[k]) for k in names]   # validate before drawing
     rng = as_generator(generator)
@@ -300,9 +293,8 @@ def _as_score(value, where):
 def _check_search_args(fn, maximize, vectorized):
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    for flag, name in ((maximize, "maximize"), (vectorized, "vectorized")):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    check_bool(maximize, "maximize")
+    check_bool(vectorized, "vectorized")
 
 
 def _evaluate(fn, params, *, maximize, vectorized):

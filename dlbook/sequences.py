@@ -15,7 +15,7 @@ Both generators are vectorized (no Python loop over samples or steps), draw ever
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import check_bool, check_int, check_positive_int
 from .nn.modules import Linear, Module
 from .random import as_generator
 
@@ -114,12 +114,9 @@ def copy_task(n_samples, delay, *, n_symbols=8, n_copy=1, distractors=False, gen
     """
     N = check_positive_int(n_samples, "n_samples")
     delay = check_positive_int(delay, "delay")
-    V = check_positive_int(n_symbols, "n_symbols")
+    V = check_int(n_symbols, "n_symbols", 2)
     K = check_positive_int(n_copy, "n_copy")
-    if V < 2:
-        raise ValueError(f"n_symbols must be at least 2, got {V}")
-    if not isinstance(distractors, (bool, np.bool_)):
-        raise TypeError(f"distractors must be a bool, got {type(distractors).__name__}")
+    distractors = check_bool(distractors, "distractors")
     rng = as_generator(generator)
     T = K + delay
     symbols = rng.integers(0, V, size=(N, T if distractors else K))

@@ -39,6 +39,7 @@ import numbers
 import numpy as np
 
 from ._conv import _pool_geometry
+from ._validation import check_scalar
 from .models.inception import InceptionBlock
 from .models.resnet import BasicBlock
 from .nn.batchnorm2d import BatchNorm2d
@@ -451,8 +452,7 @@ def summary(model, input_size, *, dtypes=None, depth=3):
             raise ValueError(f"summary: dtypes must be a list with one dtype (one per input; "
                              f"models here take one input), got {dtypes!r}")
         dtype = np.dtype(dtypes[0])
-    if not isinstance(depth, numbers.Integral) or isinstance(depth, bool) or depth < 0:
-        raise ValueError(f"summary: depth must be a non-negative int, got {depth!r}")
+    check_scalar(depth, "depth", numbers.Integral, min_val=0)
     rows = []
     _walk(model, "", "", 0, shape, rows)
     return ModelSummary(model, rows, shape, dtype, int(depth))

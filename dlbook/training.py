@@ -1,10 +1,9 @@
 """The minibatch training loop every chapter shares, and classification metrics."""
-import numbers
-
 import numpy as np
 
 from . import metrics
-from ._validation import as_float_array, check_1d, check_array, check_consistent_length
+from ._validation import (as_float_array, check_1d, check_array, check_consistent_length,
+                          check_positive_int)
 from .autograd import no_grad
 from .data import minibatches
 from .random import as_generator
@@ -84,8 +83,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_va
     the parameters and buffers (its ``state_dict``) of the epoch of lowest validation loss,
     ``int(np.argmin(history['val_loss']))``.
     """
-    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs <= 0:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_positive_int(epochs, "epochs")
     X, y = _check_pair(X, y)
     as_float_array(X, "X")
     if (X_val is None) != (y_val is None):
@@ -94,8 +92,8 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, X_val=None, y_va
         X_val, y_val = _check_pair(X_val, y_val, ("X_val", "y_val"))
     elif patience is not None or restore_best_weights:
         raise ValueError("early stopping (patience, restore_best_weights) needs X_val and y_val")
-    if patience is not None and (not isinstance(patience, numbers.Integral) or patience <= 0):
-        raise ValueError(f"patience must be a positive int or None, got {patience!r}")
+    if patience is not None:
+        check_positive_int(patience, "patience")
     rng = as_generator(generator)
     history = {"train_loss": []}
     if X_val is not None:

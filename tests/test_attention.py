@@ -329,7 +329,7 @@ def test_gelu_parity_and_gradient(torch, rng, approximate):
 
 
 def test_gelu_rejects_unknown_approximation():
-    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh', got 'erf'"):
+    with pytest.raises(ValueError, match="approximate must be one of 'none' or 'tanh', got 'erf'"):
         GELU("erf")
 
 

@@ -162,10 +162,10 @@ def test_split_sentences():
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"split": "dev"}, ValueError,
-     "split must be None, 'train', 'validation' or 'test', got 'dev'"),
-    ({"level": "byte"}, ValueError, "level must be 'word' or 'char', got 'byte'"),
-    ({"unk_cutoff": 0}, ValueError, "unk_cutoff must be an int >= 1, got 0"),
-    ({"unk_cutoff": 1.5}, TypeError, "unk_cutoff must be an int >= 1, got float"),
+     "split must be one of None, 'train', 'validation' or 'test', got 'dev'"),
+    ({"level": "byte"}, ValueError, "level must be one of 'word' or 'char', got 'byte'"),
+    ({"unk_cutoff": 0}, ValueError, "unk_cutoff must be a positive int, got 0"),
+    ({"unk_cutoff": 1.5}, TypeError, r"unk_cutoff must be a positive int, got float 1\.5"),
     ({"unk_label": 3}, TypeError, "unk_label must be a str, got int"),
 ])
 def test_load_text_corpus_errors(kwargs, error, match):

@@ -104,12 +104,13 @@ def test_documented_sizes_on_python_3_11_7(parts):
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(split="dev"), ValueError, "split must be"),
-    (dict(val_fraction=0.0), ValueError, "val_fraction must be a number in"),
-    (dict(test_fraction=1.5), ValueError, "test_fraction must be a number in"),
-    (dict(val_fraction=True), ValueError, "val_fraction"),
+    (dict(val_fraction=0.0), ValueError, r"val_fraction must be a real number in \(0, 1\), got 0"),
+    (dict(test_fraction=1.5), ValueError,
+     r"test_fraction must be a real number in \(0, 1\), got 1\.5"),
+    (dict(val_fraction=True), TypeError, "val_fraction must be .*, got bool True"),
     (dict(val_fraction=0.5, test_fraction=0.5), ValueError, "must be below 1"),
-    (dict(seed=-1), ValueError, "seed must be"),
-    (dict(seed=1.5), ValueError, "seed must be"),
+    (dict(seed=-1), ValueError, "seed must be a non-negative int, got -1"),
+    (dict(seed=1.5), TypeError, r"seed must be a non-negative int, got float 1\.5"),
 ])
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):

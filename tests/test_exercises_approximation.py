@@ -55,15 +55,17 @@ def test_bump_network_output_converges_to_f_when_steep_and_fine():
     assert fine < coarse / 10 and fine < 0.01
 
 
-@pytest.mark.parametrize("args, match", [
-    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 1, 2.0), "n must be an int >= 2"),
-    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 2.5, 2.0), "n must be an int >= 2"),
-    ((np.zeros((3, 1)), np.sin, 1.0, 0.0, 3, 2.0), "need a < b"),
-    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 3, 0.0), "rho must be positive"),
-    ((np.zeros(3), np.sin, 0.0, 1.0, 3, 1.0), r"shape \(N, 1\)"),
+@pytest.mark.parametrize("args, error, match", [
+    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 1, 2.0), ValueError, "n must be an int >= 2, got 1"),
+    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 2.5, 2.0), TypeError,
+     "n must be an int >= 2, got float 2.5"),
+    ((np.zeros((3, 1)), np.sin, 1.0, 0.0, 3, 2.0), ValueError, "need a < b"),
+    ((np.zeros((3, 1)), np.sin, 0.0, 1.0, 3, 0.0), ValueError,
+     "rho must be a positive real number, got 0.0"),
+    ((np.zeros(3), np.sin, 0.0, 1.0, 3, 1.0), ValueError, r"shape \(N, 1\)"),
 ])
-def test_bump_network_output_errors(args, match):
-    with pytest.raises(ValueError, match=match):
+def test_bump_network_output_errors(args, error, match):
+    with pytest.raises(error, match=match):
         bump_network_output(*args)
 
 

@@ -260,7 +260,7 @@ def test_tolerance_of_the_sum():
 
 @pytest.mark.parametrize("base", [0, -2, 1, np.inf, np.nan])
 def test_bad_base(base):
-    with pytest.raises(ValueError, match=r"base must be a positive real number other than 1"):
+    with pytest.raises(ValueError, match=rf"base must be .*, got {base!r}$"):
         info.entropy([0.5, 0.5], base=base)
 
 
@@ -289,9 +289,9 @@ def test_empirical_distribution_errors():
         info.empirical_distribution(np.array(1), 3)
     with pytest.raises(ValueError, match="at least one observation"):
         info.empirical_distribution(np.array([], dtype=int), 3)
-    with pytest.raises(ValueError, match="n_values must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="n_values must be a positive int, got 0"):
         info.empirical_distribution(np.array([0]), 0)
-    with pytest.raises(TypeError, match="n_values must be an int, got float"):
+    with pytest.raises(TypeError, match=r"n_values must be a positive int, got float 3\.0"):
         info.empirical_distribution(np.array([0]), 3.0)
 
 

@@ -348,7 +348,7 @@ def test_model_errors(rng):
         lenet5(0)
     with pytest.raises(ValueError, match="dropout must be a probability"):
         AlexNet(dropout=1.5)
-    with pytest.raises(ValueError, match="width_mult must be a positive number"):
+    with pytest.raises(ValueError, match="width_mult must be a positive real number, got -1"):
         mobilenet_v1(width_mult=-1)
     with pytest.raises(ValueError, match="layers must give the number of blocks of 4 stages"):
         ResNet(BasicBlock, [2, 2, 2])

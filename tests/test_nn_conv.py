@@ -348,7 +348,7 @@ def test_initialisation_is_reproducible_from_the_generator():
     (lambda: MaxPool2d(0), ValueError, "kernel_size must be positive"),
     (lambda: MaxPool2d(2, ceil_mode=1), TypeError, "ceil_mode must be a bool"),
     (lambda: AvgPool2d(2, divisor_override=0), ValueError, "divisor_override must be non-zero"),
-    (lambda: LPPool2d(-1, 2), ValueError, "norm_type must be positive"),
+    (lambda: LPPool2d(-1, 2), ValueError, r"norm_type must be a real number in \(0, inf\), got -1"),
     (lambda: AdaptiveAvgPool2d((2, 0)), ValueError, "output_size must be positive"),
     (lambda: Flatten(1.5), TypeError, "start_dim must be an int"),
 ])

@@ -127,7 +127,7 @@ def test_accepts_a_generator_of_parameters(rng):
 
 # --------------------------------------------------------------------------- validation
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(lr=-0.1), "learning rate"),
+    (dict(lr=-0.1), r"lr must be a non-negative real number, got -0\.1"),
     (dict(lr=0.1, momentum=-0.5), "momentum"),
     (dict(lr=0.1, weight_decay=-1e-4), "weight_decay"),
     (dict(lr=0.1, nesterov=True), "Nesterov"),
@@ -139,7 +139,7 @@ def test_sgd_invalid_arguments(kwargs, match):
 
 
 def test_lr_of_the_wrong_type_is_named():
-    with pytest.raises(TypeError, match=r"lr must be a real number, got str '0.1'"):
+    with pytest.raises(TypeError, match=r"lr must be a non-negative real number, got str '0.1'"):
         optim.SGD([nn.Parameter(np.zeros(1))], lr="0.1")
 
 
@@ -157,7 +157,7 @@ def test_optimizer_params_errors():
         optim.SGD([], lr=0.1)
     with pytest.raises(TypeError, match="Parameter"):
         optim.SGD([np.zeros(2)], lr=0.1)
-    with pytest.raises(ValueError, match="learning rate"):
+    with pytest.raises(ValueError, match=r"lr must be a non-negative real number, got -1\.0"):
         optim.SGD([{"params": [nn.Parameter(np.zeros(1))], "lr": -1.0}], lr=0.1)
     with pytest.raises(NotImplementedError):
         p = nn.Parameter(np.zeros(1))

@@ -273,7 +273,7 @@ def test_empty_params_and_bad_group_lr_raise_value_error(name):
         cls([])
     with pytest.raises(ValueError, match="empty"):
         cls(iter(()))
-    with pytest.raises(ValueError, match="learning rate"):
+    with pytest.raises(ValueError, match=r"lr must be a non-negative real number, got -0\.5"):
         cls([{"params": [nn.Parameter(np.zeros(2))]},
              {"params": [nn.Parameter(np.zeros(2))], "lr": -0.5}])
 

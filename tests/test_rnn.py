@@ -745,9 +745,11 @@ def test_wrong_hx_shape():
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
+    with pytest.raises(ValueError,
+                       match="nonlinearity must be one of 'tanh' or 'relu', got 'sigmoid'"):
         RNN(3, 4, nonlinearity="sigmoid")
-    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
+    with pytest.raises(ValueError,
+                       match="nonlinearity must be one of 'tanh' or 'relu', got 'gelu'"):
         RNNCell(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match=r"proj_size must be 0 or in \[1, hidden_size\)"):
         LSTM(3, 4, proj_size=4)

@@ -104,7 +104,7 @@ def test_predict_uses_eval_mode_and_restores_the_mode():
 
 def test_fit_rejects_zero_epochs(rng):
     model = nn.Linear(2, 2, generator=rng)
-    with pytest.raises(ValueError, match="epochs"):
+    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
         training.fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1),
                      np.zeros((2, 2)), np.zeros((2, 2)), epochs=0, batch_size=1)
 

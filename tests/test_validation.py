@@ -1,16 +1,19 @@
-"""dlbook._validation's array entry points (check_array, check_X_y, check_1d,
+"""dlbook._validation's entry points (check_array, check_X_y, check_1d,
 check_classification_targets, check_is_fitted, check_consistent_length, check_n_features,
-check_index_array, sum_tolerance) and the public functions that route through them: accepted
+check_index_array, sum_tolerance, and check_scalar, check_bool, check_option for scalars) and the public functions that route through them: accepted
 inputs and the error messages, which name the argument, the expected and the received value."""
+import numbers
+
 import numpy as np
 import pytest
 
 from dlbook import decision as dec
 from dlbook import model_selection as ms
 from dlbook import nn, optim, training
-from dlbook._validation import (check_1d, check_array, check_classification_targets,
+from dlbook._validation import (check_1d, check_array, check_bool, check_classification_targets,
                                 check_consistent_length, check_index_array, check_is_fitted,
-                                check_n_features, check_X_y, sum_tolerance)
+                                check_n_features, check_option, check_scalar, check_X_y,
+                                sum_tolerance)
 from dlbook.decomposition import PCA
 from dlbook.information import empirical_distribution
 from dlbook.lm.recurrent import RNNLanguageModel, token_nll
@@ -376,3 +379,75 @@ def test_language_model_ids_go_through_check_index_array():
         lm(np.array([[1, 12]]))
     with pytest.raises(ValueError, match=r"input must have shape \(N, T\)"):
         lm(np.array([1, 2]))
+
+
+# --------------------------------------------------------------------------- scalars, flags, options
+@pytest.mark.parametrize("x, kwargs, expected", [
+    (0.1, dict(min_val=0), 0.1),
+    (np.float32(0.5), dict(min_val=0, max_val=1), 0.5),
+    (3, {}, 3.0),                                          # an int is a real number
+    (np.inf, dict(min_val=0), np.inf),                     # no upper bound: inf is in range
+    (0.0, dict(min_val=0, max_val=1, include_boundaries="left"), 0.0),
+    (1.0, dict(min_val=0, max_val=1, include_boundaries="right"), 1.0),
+])
+def test_check_scalar_accepts_reals_in_range(x, kwargs, expected):
+    out = check_scalar(x, "x", **kwargs)
+    assert out == expected and type(out) is float
+
+
+def test_check_scalar_integers():
+    assert type(check_scalar(np.int64(3), "k", numbers.Integral, min_val=0)) is int
+    with pytest.raises(TypeError, match=r"k must be a positive int, got float 2\.0"):
+        check_scalar(2.0, "k", numbers.Integral, min_val=1)
+
+
+@pytest.mark.parametrize("x, target, kwargs, exc, match", [
+    ("0.1", numbers.Real, dict(min_val=0), TypeError,
+     r"lr must be a non-negative real number, got str '0\.1'"),
+    (True, numbers.Real, {}, TypeError, r"lr must be a real number, got bool True"),
+    (np.bool_(True), numbers.Integral, {}, TypeError, r"lr must be an int, got bool"),
+    (None, numbers.Real, {}, TypeError, r"lr must be a real number, got NoneType None"),
+    (np.nan, numbers.Real, {}, ValueError, r"lr must be a real number, got nan"),
+    (-0.5, numbers.Real, dict(min_val=0), ValueError,
+     r"lr must be a non-negative real number, got -0\.5"),
+    (0.0, numbers.Real, dict(min_val=0, include_boundaries="neither"), ValueError,
+     r"lr must be a positive real number, got 0\.0"),
+    (1.0, numbers.Real, dict(min_val=0, max_val=1, include_boundaries="left"), ValueError,
+     r"lr must be a real number in \[0, 1\), got 1\.0"),
+    (np.inf, numbers.Real, dict(min_val=0, max_val=1), ValueError,
+     r"lr must be a real number in \[0, 1\], got inf"),
+    (5.0, numbers.Real, dict(max_val=1), ValueError, r"lr must be a real number <= 1, got 5\.0"),
+    (0, numbers.Integral, dict(min_val=1), ValueError, r"lr must be a positive int, got 0"),
+    (-1, numbers.Integral, dict(min_val=0), ValueError, r"lr must be a non-negative int, got -1"),
+    (1, numbers.Integral, dict(min_val=2), ValueError, r"lr must be an int >= 2, got 1"),
+])
+def test_check_scalar_names_argument_expected_and_received(x, target, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        check_scalar(x, "lr", target, **kwargs)
+
+
+def test_check_scalar_rejects_bad_specifications():
+    with pytest.raises(TypeError, match="target_type must be numbers.Real or numbers.Integral"):
+        check_scalar(1, "x", float)
+    with pytest.raises(ValueError, match="include_boundaries must be"):
+        check_scalar(1, "x", include_boundaries="open")
+
+
+def test_check_bool():
+    assert check_bool(np.bool_(False), "flag") is False
+    for bad in (1, "False", None, np.array([True])):
+        with pytest.raises(TypeError, match=f"flag must be a bool, got {type(bad).__name__}"):
+            check_bool(bad, "flag")
+
+
+def test_check_option():
+    assert check_option("sum", "reduction", ("mean", "sum", "none")) == "sum"
+    assert check_option(np.str_("none"), "reduction", ("mean", "sum", "none")) == "none"
+    assert check_option(None, "mode", (None, "auto")) is None
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum' or 'none', "
+                                         "got 'avg'"):
+        check_option("avg", "reduction", ("mean", "sum", "none"))
+    with pytest.raises(ValueError, match="got True"):          # True == 1, but is not an option
+        check_option(True, "degree", (1, 2))
+    with pytest.raises(TypeError, match="reduction must be one of .*, got list"):
+        check_option(["mean"], "reduction", ("mean", "sum", "none"))

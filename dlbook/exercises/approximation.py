@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from .. import nn
+from .._validation import check_scalar
 from ..functional import sigmoid
 from . import ExerciseCheckError, check_against
 
@@ -38,12 +39,10 @@ def bump_network_output(x, f, a, b, n, rho):
     -------
     ndarray, shape (N, 1)
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}")
+    n = check_scalar(n, "n", numbers.Integral, min_val=2)
     if not a < b:
         raise ValueError(f"need a < b, got a={a}, b={b}")
-    if not rho > 0:
-        raise ValueError(f"rho must be positive, got {rho}")
+    rho = check_scalar(rho, "rho", min_val=0, include_boundaries="neither")
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != 1:
         raise ValueError(f"x must have shape (N, 1), got {x.shape}")

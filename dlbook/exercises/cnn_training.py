@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
+from .._validation import check_scalar
 from ..autograd import no_grad
 from . import ExerciseCheckError, check_against
 
@@ -57,9 +58,8 @@ def reference_occlusion_map(model, image, target, size, fill=0.0):
     image = np.asarray(image, dtype=np.float64)
     if image.ndim != 3:
         raise ValueError(f"image must have shape (C, H, W), got shape {image.shape}")
-    for name, value in (("size", size), ("target", target)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    size = check_scalar(size, "size", numbers.Integral)
+    target = check_scalar(target, "target", numbers.Integral)
     C, H, W = image.shape
     if not 1 <= size <= min(H, W):
         raise ValueError(f"size must lie in [1, {min(H, W)}] for an image of {H} x {W}, "

@@ -25,6 +25,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
+from .._validation import check_scalar
 from .preprocessing import Everygrams
 
 __all__ = ["NgramCounter"]
@@ -214,9 +215,8 @@ class NgramCounter:
         """``counts[k]`` (int): the counts of order k; ``counts[word]`` (str): a unigram count;
         ``counts[context]`` (list or tuple): the distribution of the words after ``context``."""
         if isinstance(item, numbers.Integral) and not isinstance(item, bool):
-            if item < 1:
-                raise ValueError(f"n-gram order must be >= 1, got {item}")
-            return FreqView(self, ()) if item == 1 else ConditionalView(self, int(item))
+            item = check_scalar(item, "n-gram order", numbers.Integral, min_val=1)
+            return FreqView(self, ()) if item == 1 else ConditionalView(self, item)
         if isinstance(item, str):
             return FreqView(self, ())[item]
         if isinstance(item, Sequence):

@@ -18,14 +18,13 @@ r"""Neural language models and word embeddings: the feedforward NNLM, skip-gram,
 
 Everything is vectorized over the batch; ids are int arrays from :class:`dlbook.lm.neural.TokenIndex`.
 """
-import numbers
 
 import numpy as np
 import scipy.sparse as sps
 from scipy.sparse.linalg import svds
 
 from .. import functional as F
-from .._validation import check_index_array, check_positive_int
+from .._validation import check_index_array, check_positive_int, check_scalar
 from ..autograd import no_grad
 from ..nn import Embedding, Linear, Module, Tanh
 from ..random import as_generator
@@ -89,8 +88,8 @@ class FeedforwardLM(Module):
         self.context_size = check_positive_int(context_size, "context_size")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        if not isinstance(init_scale, numbers.Real) or not init_scale > 0:
-            raise ValueError(f"init_scale must be a positive number, got {init_scale!r}")
+        init_scale = check_scalar(init_scale, "init_scale", min_val=0,
+                                  include_boundaries="neither")
         rng = as_generator(generator)
         width = self.context_size * self.embedding_dim
         self.embedding = Embedding(self.vocab_size, self.embedding_dim, generator=rng)
@@ -208,8 +207,7 @@ def noise_distribution(counts, power=0.75):
     if counts.ndim != 1 or counts.size == 0 or (counts < 0).any() or not counts.sum() > 0:
         raise ValueError("counts must be a non-empty 1-D array of non-negative numbers with a "
                          "positive sum")
-    if not isinstance(power, numbers.Real) or power < 0:
-        raise ValueError(f"power must be a number >= 0, got {power!r}")
+    power = check_scalar(power, "power", min_val=0)
     weights = np.where(counts > 0, counts, 0.0) ** power if power > 0 else np.ones_like(counts)
     return weights / weights.sum()
 
@@ -326,8 +324,7 @@ class SkipGramNS:
             raise ValueError(f"counts must have shape ({V},), got {counts.shape}")
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
-        if not isinstance(lr, numbers.Real) or not lr > 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        lr = check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
         self.noise_ = noise_distribution(counts, self.power)
         cdf = np.cumsum(self.noise_)
         cdf[-1] = 1.0
@@ -392,8 +389,7 @@ def pmi_matrix(counts, *, context_power=1.0):
 
 def ppmi_matrix(counts, *, shift=1.0, context_power=1.0):
     r"""Shifted positive PMI :math:`\max(\mathrm{PMI}(w, c) - \log k, 0)`, with ``k = shift``."""
-    if not isinstance(shift, numbers.Real) or not shift > 0:
-        raise ValueError(f"shift must be a positive number, got {shift!r}")
+    shift = check_scalar(shift, "shift", min_val=0, include_boundaries="neither")
     pmi = pmi_matrix(counts, context_power=context_power) - np.log(shift)
     return np.where(np.isfinite(pmi) & (pmi > 0), pmi, 0.0)
 

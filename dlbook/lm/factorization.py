@@ -27,13 +27,12 @@ stands in for :math:`\hat P` after an unseen context). With λ + μ < 1 the resu
 for every word seen in training as a next word, and it sums to one over the vocabulary for
 every context.
 """
-import numbers
 
 import numpy as np
 import scipy.sparse as sps
 from scipy.sparse.linalg import svds
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_scalar
 from .api import LanguageModel
 
 __all__ = ["TruncatedSVDBigram"]
@@ -82,16 +81,12 @@ class TruncatedSVDBigram(LanguageModel):
 
     def __init__(self, rank, lam=0.6, mle_weight=0.0, *, vocabulary=None, counter=None):
         self.rank = check_positive_int(rank, "rank")
-        for name, value in (("lam", lam), ("mle_weight", mle_weight)):
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError(f"{name} must be a float in [0, 1], got {type(value).__name__}")
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1] for the probabilities to sum to "
-                                 f"one, got {value}")
+        lam = check_scalar(lam, "lam", min_val=0, max_val=1)
+        mle_weight = check_scalar(mle_weight, "mle_weight", min_val=0, max_val=1)
         if lam + mle_weight > 1.0:
             raise ValueError(f"lam + mle_weight must be at most 1, got {lam} + {mle_weight}")
-        self.lam = float(lam)
-        self.mle_weight = float(mle_weight)
+        self.lam = lam
+        self.mle_weight = mle_weight
         super().__init__(2, vocabulary, counter)
         self._table_version = None
 

@@ -25,10 +25,9 @@ and u' the context without its first word.
 Each conditional distribution of the smoothed models sums to one over the vocabulary, for
 every context, seen or not.
 """
-import numbers
-
 import numpy as np
 
+from .._validation import check_scalar
 from .api import LanguageModel
 from .counter import _EMPTY, _Table
 
@@ -41,15 +40,6 @@ def _ratio(numerator, denominator):
     numerator = np.asarray(numerator, dtype=np.float64)
     return np.divide(numerator, denominator, out=np.zeros_like(numerator),
                      where=denominator > 0)
-
-
-def _check_discount(discount):
-    if not isinstance(discount, numbers.Real) or isinstance(discount, bool):
-        raise TypeError(f"discount must be a float in [0, 1], got {type(discount).__name__}")
-    if not 0.0 <= discount <= 1.0:
-        raise ValueError(f"discount must be in [0, 1] for the probabilities to sum to one, "
-                         f"got {discount}")
-    return float(discount)
 
 
 class MLE(LanguageModel):
@@ -83,12 +73,10 @@ class Lidstone(LanguageModel):
     """
 
     def __init__(self, gamma, order, vocabulary=None, counter=None):
-        if not isinstance(gamma, numbers.Real) or isinstance(gamma, bool):
-            raise TypeError(f"gamma must be a positive float, got {type(gamma).__name__}")
-        if not (gamma > 0 and np.isfinite(gamma)):
-            raise ValueError(f"gamma must be a positive, finite float, got {gamma}")
+        gamma = check_scalar(gamma, "gamma", min_val=0, max_val=np.inf,
+                             include_boundaries="neither")
         super().__init__(order, vocabulary, counter)
-        self.gamma = float(gamma)
+        self.gamma = gamma
 
     def __repr__(self):
         return f"{type(self).__name__}(gamma={self.gamma!r}, order={self.order})"
@@ -179,7 +167,7 @@ class AbsoluteDiscountingInterpolated(InterpolatedLanguageModel):
     """
 
     def __init__(self, order, discount=0.75, *, vocabulary=None, counter=None):
-        self.discount = _check_discount(discount)
+        self.discount = check_scalar(discount, "discount", min_val=0, max_val=1)
         super().__init__(order, vocabulary, counter)
 
     def __repr__(self):
@@ -231,7 +219,7 @@ class KneserNeyInterpolated(InterpolatedLanguageModel):
     """
 
     def __init__(self, order, discount=0.1, *, vocabulary=None, counter=None):
-        self.discount = _check_discount(discount)
+        self.discount = check_scalar(discount, "discount", min_val=0, max_val=1)
         super().__init__(order, vocabulary, counter)
         self._continuation_key = None
 

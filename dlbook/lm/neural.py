@@ -18,14 +18,11 @@ every perplexity in the book is an average over the same words:
 """
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_int, check_scalar
 
 __all__ = ["TokenIndex", "context_windows", "token_stream", "stream_batches", "perplexity"]
 
 BOS, EOS = "<s>", "</s>"
-
-
-_check_int = check_int
 
 
 class TokenIndex:
@@ -108,7 +105,7 @@ def context_windows(sentences, index, n):
     targets : ndarray of int64, shape (N,)
         ``N = sum(len(s) + 1)`` over the sentences.
     """
-    n = _check_int(n, "n", 2)
+    n = check_int(n, "n", 2)
     if not isinstance(index, TokenIndex):
         raise TypeError(f"index must be a TokenIndex, got {type(index).__name__}")
     sentences = _check_sentences(sentences)
@@ -160,8 +157,8 @@ def stream_batches(stream, batch_size, bptt):
     if stream.ndim != 1 or not np.issubdtype(stream.dtype, np.integer):
         raise ValueError(f"stream must be a 1-D integer array, got shape {stream.shape} and "
                          f"dtype {stream.dtype}")
-    batch_size = _check_int(batch_size, "batch_size", 1)
-    bptt = _check_int(bptt, "bptt", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    bptt = check_int(bptt, "bptt", 1)
     per_row = (len(stream) - 1) // batch_size
     if per_row < 1:
         raise ValueError(f"a stream of {len(stream)} ids is too short for batch_size={batch_size}")
@@ -185,11 +182,10 @@ def perplexity(nll_sum, n_predictions, expected=None):
         If given, ``n_predictions`` must equal it (e.g. the n-gram models' count of test
         words), so that two perplexities are averages over the same words.
     """
-    n_predictions = _check_int(n_predictions, "n_predictions", 1)
+    n_predictions = check_int(n_predictions, "n_predictions", 1)
     if expected is not None and n_predictions != expected:
         raise ValueError(f"perplexities are comparable only over the same words: this one "
                          f"averages {n_predictions} predictions, expected {expected}")
-    nll_sum = float(nll_sum)
-    if not np.isfinite(nll_sum) or nll_sum < 0:
-        raise ValueError(f"nll_sum must be a finite number >= 0, got {nll_sum}")
+    nll_sum = check_scalar(nll_sum, "nll_sum", min_val=0, max_val=np.inf,
+                           include_boundaries="left")
     return float(np.exp(nll_sum / n_predictions))

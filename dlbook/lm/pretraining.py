@@ -20,7 +20,8 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_index_array, check_positive_int, check_probability
+from .._validation import (check_index_array, check_option, check_positive_int,
+                           check_probability, check_scalar)
 from .. import functional as F
 from ..nn.modules import Dropout, Linear, Module, Parameter, Sequential
 from ..nn.sparse import Embedding
@@ -72,9 +73,8 @@ def mask_tokens(input_ids, vocab_size, mask_id, *, mlm_probability=0.15, mask_re
     """
     ids = check_index_array(input_ids, "input_ids", what="token ids").astype(np.int64)
     V = check_positive_int(vocab_size, "vocab_size")
-    if not isinstance(mask_id, numbers.Integral) or isinstance(mask_id, bool) or \
-            not 0 <= mask_id < V:
-        raise ValueError(f"mask_id must be an int in [0, {V}), got {mask_id!r}")
+    mask_id = check_scalar(mask_id, "mask_id", numbers.Integral, min_val=0, max_val=V,
+                           include_boundaries="left")
     if ids.size and (ids.min() < 0 or ids.max() >= V):
         raise ValueError(f"input_ids must lie in [0, {V}), got values in [{ids.min()}, "
                          f"{ids.max()}]")
@@ -166,9 +166,7 @@ class MaskedLanguageModel(Module):
                                              generator=rng)
         self.norm = LayerNorm(self.d_model)
         self.dropout = Dropout(dropout, generator=drop_rng)
-        if activation not in ("gelu", "gelu_tanh", "relu"):
-            raise ValueError(f"activation must be 'gelu', 'gelu_tanh' or 'relu', got "
-                             f"{activation!r}")
+        check_option(activation, "activation", ("gelu", "gelu_tanh", "relu"))
         self.layers = Sequential(*[
             TransformerEncoderLayer(self.d_model, nhead, dim_feedforward, dropout,
                                     activation=(GELU(approximate="tanh")
@@ -181,11 +179,9 @@ class MaskedLanguageModel(Module):
             self.head_bias = Parameter(np.zeros(self.vocab_size))
         else:
             self.head = Linear(self.d_model, self.vocab_size, generator=rng)
-        if isinstance(init_std, bool) or not isinstance(init_std, numbers.Real) or \
-                not init_std > 0:
-            raise ValueError(f"init_std must be a positive float, got {init_std!r}")
+        init_std = check_scalar(init_std, "init_std", min_val=0, include_boundaries="neither")
         for table in (self.tok_embed.weight, self.pos_embed.weight):
-            table.data *= float(init_std)
+            table.data *= init_std
 
     def forward(self, input_ids, positions=None, src_mask=None, src_key_padding_mask=None):
         r"""Logits over the vocabulary.
@@ -292,14 +288,11 @@ class TransformerConfig:
     def __post_init__(self):
         for name in ("vocab_size", "max_position", "d_model", "n_layers", "n_heads", "d_ff"):
             check_positive_int(getattr(self, name), name)
-        t = self.type_vocab_size
-        if not isinstance(t, numbers.Integral) or isinstance(t, bool) or t < 0:
-            raise ValueError(f"type_vocab_size must be an int >= 0, got {t!r}")
+        check_scalar(self.type_vocab_size, "type_vocab_size", numbers.Integral, min_val=0)
         if self.d_model % self.n_heads:
             raise ValueError(f"n_heads must divide d_model, got d_model={self.d_model} and "
                              f"n_heads={self.n_heads}")
-        if self.lm_head not in ("none", "tied", "linear"):
-            raise ValueError(f"lm_head must be 'none', 'tied' or 'linear', got {self.lm_head!r}")
+        check_option(self.lm_head, "lm_head", ("none", "tied", "linear"))
 
 
 _BERT = dict(vocab_size=30522, max_position=512, type_vocab_size=2, embedding_norm=True,
@@ -407,7 +400,7 @@ def training_flops(n_parameters, n_tokens):
     r"""The standard estimate :math:`C \approx 6ND` of the compute to train N parameters on D
     tokens: 2N per token forward, twice that backward (a gradient with respect to the inputs
     and one with respect to the weights, each a matrix product of the forward's size)."""
-    for value, name in ((n_parameters, "n_parameters"), (n_tokens, "n_tokens")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return 6.0 * float(n_parameters) * float(n_tokens)
+    n_parameters = check_scalar(n_parameters, "n_parameters", min_val=0,
+                                include_boundaries="neither")
+    n_tokens = check_scalar(n_tokens, "n_tokens", min_val=0, include_boundaries="neither")
+    return 6.0 * n_parameters * n_tokens

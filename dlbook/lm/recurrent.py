@@ -26,12 +26,12 @@ only), so that every model of the language chapters is scored on the same predic
 * :func:`generate` — sentences drawn with :func:`dlbook.sampling.sample_logits`.
 """
 import math
-import numbers
 
 import numpy as np
 
 from .. import nn
-from .._validation import check_index_array, check_positive_int, check_probability
+from .._validation import (check_bool, check_index_array, check_option, check_positive_int,
+                           check_scalar)
 from ..autograd import no_grad
 from ..random import as_generator
 from ..sampling import sample_logits
@@ -89,14 +89,10 @@ class RNNLanguageModel(nn.Module):
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        if cell not in ("LSTM", "GRU"):
-            raise ValueError(f"cell must be 'LSTM' or 'GRU', got {cell!r}")
-        self.cell = cell
-        self.dropout = check_probability(dropout, "dropout")
-        if self.dropout == 1.0:
-            raise ValueError("dropout must be < 1 (a drop probability of 1 erases every input)")
-        if not isinstance(tie_weights, bool):
-            raise TypeError(f"tie_weights must be a bool, got {type(tie_weights).__name__}")
+        self.cell = check_option(cell, "cell", ("LSTM", "GRU"))
+        self.dropout = check_scalar(dropout, "dropout", min_val=0, max_val=1,
+                                    include_boundaries="left")   # 1 would erase every input
+        tie_weights = check_bool(tie_weights, "tie_weights")
         if tie_weights and embedding_dim != hidden_size:
             raise ValueError(f"tie_weights needs embedding_dim == hidden_size, got "
                              f"{embedding_dim} and {hidden_size}")
@@ -104,9 +100,8 @@ class RNNLanguageModel(nn.Module):
         rng = as_generator(generator)
         self.encoder = nn.Embedding(self.vocab_size, self.embedding_dim, generator=rng)
         if init_range is not None:
-            if not (isinstance(init_range, numbers.Real) and init_range > 0):
-                raise ValueError(f"init_range must be a positive number or None, got "
-                                 f"{init_range!r}")
+            init_range = check_scalar(init_range, "init_range", min_val=0,
+                                      include_boundaries="neither")
             self.encoder.weight.data[...] = rng.uniform(-init_range, init_range,
                                                         self.encoder.weight.shape)
         self.drop_in = nn.Dropout(self.dropout, generator=rng)
@@ -239,8 +234,8 @@ def train_epoch(model, stream, optimizer, *, batch_size, bptt, clip=None, carry_
         measured while the weights change).
     """
     stream = _check_stream(stream, model)
-    if clip is not None and not (isinstance(clip, numbers.Real) and clip > 0):
-        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
+    if clip is not None:
+        clip = check_scalar(clip, "clip", min_val=0, include_boundaries="neither")
     model.train()
     params = model.parameters()
     state = model.init_state(batch_size)

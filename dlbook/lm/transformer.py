@@ -30,7 +30,8 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_index_array, check_positive_int, check_probability
+from .._validation import (check_index_array, check_option, check_positive_int,
+                           check_probability, check_scalar)
 from ..autograd import no_grad
 from ..functional import log_softmax
 from ..nn.modules import Linear, Module
@@ -99,8 +100,7 @@ class TransformerLM(Module):
         self.num_layers = check_positive_int(num_layers, "num_layers")
         self.max_len = check_positive_int(max_len, "max_len")
         dropout = check_probability(dropout, "dropout")
-        if positional not in ("sinusoidal", "learned"):
-            raise ValueError(f"positional must be 'sinusoidal' or 'learned', got {positional!r}")
+        check_option(positional, "positional", ("sinusoidal", "learned"))
         rng = as_generator(generator)
         drop_rng = None if generator is None else rng
         self.embedding = Embedding(self.vocab_size, self.d_model, generator=rng)
@@ -181,8 +181,7 @@ def training_windows(stream, context, *, offset=0):
     """
     stream = _check_ids(stream, "stream", ndim=1)
     context = check_positive_int(context, "context")
-    if not isinstance(offset, numbers.Integral) or isinstance(offset, bool) or offset < 0:
-        raise ValueError(f"offset must be an int >= 0, got {offset!r}")
+    offset = check_scalar(offset, "offset", numbers.Integral, min_val=0)
     W = (len(stream) - 1 - offset) // context
     if W < 1:
         raise ValueError(f"a stream of {len(stream)} ids has no window of {context} + 1 ids "

@@ -9,6 +9,8 @@ import numbers
 from collections import Counter
 from collections.abc import Iterable
 
+from .._validation import check_scalar
+
 __all__ = ["Vocabulary"]
 
 
@@ -46,13 +48,10 @@ class Vocabulary:
     """
 
     def __init__(self, counts=None, unk_cutoff=1, unk_label="<UNK>"):
-        if not isinstance(unk_cutoff, numbers.Integral) or isinstance(unk_cutoff, bool):
-            raise TypeError(f"unk_cutoff must be an int >= 1, got {type(unk_cutoff).__name__}")
-        if unk_cutoff < 1:
-            raise ValueError(f"unk_cutoff must be an int >= 1, got {unk_cutoff}")
+        unk_cutoff = check_scalar(unk_cutoff, "unk_cutoff", numbers.Integral, min_val=1)
         if not isinstance(unk_label, str):
             raise TypeError(f"unk_label must be a str, got {type(unk_label).__name__}")
-        self._cutoff = int(unk_cutoff)
+        self._cutoff = unk_cutoff
         self._unk_label = unk_label
         self.counts = Counter()
         self._len = 0

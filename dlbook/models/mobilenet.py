@@ -1,7 +1,5 @@
 r"""MobileNet (Howard et al., 2017): depthwise separable convolutions."""
-import numbers
-
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_scalar
 from ..nn.batchnorm2d import BatchNorm2d
 from ..nn.conv import Conv2d
 from ..nn.flatten import Flatten
@@ -73,10 +71,7 @@ class MobileNetV1(Stages):
     def __init__(self, num_classes=1000, width_mult=1.0, *, generator=None):
         super().__init__()
         num_classes = check_positive_int(num_classes, "num_classes")
-        if (not isinstance(width_mult, numbers.Real) or isinstance(width_mult, bool)
-                or not width_mult > 0):
-            raise ValueError(f"MobileNetV1: width_mult must be a positive number, got "
-                             f"{width_mult!r}")
+        check_scalar(width_mult, "width_mult", min_val=0, include_boundaries="neither")
         rng = as_generator(generator)
 
         def width(channels):

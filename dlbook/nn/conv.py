@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from .._conv import Conv1dFunction, Conv2dFunction, ConvTranspose2dFunction, _int_tuple
-from .._validation import as_float_array, check_positive_int
+from .._validation import as_float_array, check_option, check_positive_int
 from ..random import as_generator
 from . import init
 from .modules import Module, Parameter
@@ -109,9 +109,7 @@ class _ConvNd(Module):
             self.padding = padding
         else:
             self.padding = _int_tuple(padding, n, "padding", name, 0)
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{name}: padding_mode must be one of {sorted(_PADDING_MODES)}, "
-                             f"got {padding_mode!r}")
+        check_option(padding_mode, "padding_mode", tuple(_PADDING_MODES))
         self.padding_mode = padding_mode
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels // self.groups)
                                          + self.kernel_size))

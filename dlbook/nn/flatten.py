@@ -4,16 +4,10 @@ import numbers
 
 import numpy as np
 
-from .._validation import as_float_array
+from .._validation import as_float_array, check_scalar
 from .modules import Module
 
 __all__ = ["Flatten"]
-
-
-def _check_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"Flatten: {name} must be an int, got {type(value).__name__}")
-    return int(value)
 
 
 class Flatten(Module):
@@ -31,8 +25,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        self.start_dim = _check_int(start_dim, "start_dim")
-        self.end_dim = _check_int(end_dim, "end_dim")
+        self.start_dim = check_scalar(start_dim, "start_dim", numbers.Integral)
+        self.end_dim = check_scalar(end_dim, "end_dim", numbers.Integral)
 
     def output_shape(self, shape):
         """The shape ``forward`` returns for an input of ``shape`` (ValueError if the dims do

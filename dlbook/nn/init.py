@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._validation import check_option
 from ..random import as_generator
 from .modules import Parameter
 
@@ -72,8 +73,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(arr, a, mode, nonlinearity):
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    check_option(mode, "mode", ("fan_in", "fan_out"))
     fan_in, fan_out = _calculate_fan_in_and_fan_out(arr)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)

@@ -31,7 +31,8 @@ import math
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_float_array, check_positive_int, check_probability
+from .._validation import (as_float_array, check_bool, check_positive_int, check_probability,
+                           check_reduction)
 from ..autograd import Context, check_grad_shape, is_grad_enabled
 from ..random import as_generator
 
@@ -385,8 +386,7 @@ class Module:
 
     def train(self, mode=True):
         """Set training mode (affects Dropout and BatchNorm) here and in all children."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"training mode is expected to be a bool, got {type(mode).__name__}")
+        mode = check_bool(mode, "mode")
         object.__setattr__(self, "training", mode)
         for m in self.children():
             m.train(mode)
@@ -697,8 +697,7 @@ class _Loss(Module):
 
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        check_reduction(reduction)
         self.reduction = reduction
 
     def _options(self):

@@ -1,9 +1,8 @@
 r"""Batch normalization (Ioffe & Szegedy, 2015) with PyTorch's parameters and running statistics."""
-import numbers
 
 import numpy as np
 
-from .._validation import as_float_array, check_positive_int
+from .._validation import as_float_array, check_positive_int, check_scalar
 from .modules import Module, Parameter
 
 __all__ = ["BatchNorm1d"]
@@ -41,11 +40,9 @@ class BatchNorm1d(Module):
                  track_running_stats=True, *, bias=True):
         super().__init__()
         self.num_features = check_positive_int(num_features, "num_features")
-        if not isinstance(eps, numbers.Real) or not eps >= 0:
-            raise ValueError(f"eps must be a non-negative float, got {eps!r}")
-        if momentum is not None and (not isinstance(momentum, numbers.Real)
-                                     or not 0.0 <= momentum <= 1.0):
-            raise ValueError(f"momentum must be a float in [0, 1] or None, got {momentum!r}")
+        check_scalar(eps, "eps", min_val=0)
+        if momentum is not None:
+            check_scalar(momentum, "momentum", min_val=0, max_val=1)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.weight = Parameter(np.ones(num_features)) if affine else None

@@ -4,22 +4,18 @@ A pooling layer has no parameters: each window of a channel is reduced to one nu
 maximum, its mean, its power mean), channel by channel. ``backward`` routes each window's
 gradient back to the inputs the window read (overlapping windows add).
 """
+import math
 import numbers
 
 import numpy as np
 
 from .._conv import (AdaptiveAvgPool2dFunction, AvgPool2dFunction, LPPool2dFunction,
                      MaxPool2dFunction, _int_tuple)
+from .._validation import check_bool, check_scalar
 from ..autograd import check_grad_shape
 from .modules import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool2d"]
-
-
-def _check_flag(value, name, op):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{op}: {name} must be a bool, got {type(value).__name__}")
-    return bool(value)
 
 
 class MaxPool2d(Module):
@@ -59,8 +55,8 @@ class MaxPool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
-        self.return_indices = _check_flag(return_indices, "return_indices", op)
-        self.ceil_mode = _check_flag(ceil_mode, "ceil_mode", op)
+        self.return_indices = check_bool(return_indices, "return_indices")
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
 
     def forward(self, input):
         result = MaxPool2dFunction.forward(self.ctx, input, self.kernel_size, self.stride,
@@ -108,17 +104,15 @@ class AvgPool2d(Module):
         if stride is not None:
             _int_tuple(stride, 2, "stride", op, 1)
         _int_tuple(padding, 2, "padding", op, 0)
-        if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral)
-                                             or isinstance(divisor_override, bool)):
-            raise TypeError(f"{op}: divisor_override must be an int or None, got "
-                            f"{type(divisor_override).__name__}")
+        if divisor_override is not None:
+            check_scalar(divisor_override, "divisor_override", numbers.Integral)
         if divisor_override == 0:
             raise ValueError(f"{op}: divisor_override must be non-zero, got 0")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        self.ceil_mode = _check_flag(ceil_mode, "ceil_mode", op)
-        self.count_include_pad = _check_flag(count_include_pad, "count_include_pad", op)
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
+        self.count_include_pad = check_bool(count_include_pad, "count_include_pad")
         self.divisor_override = divisor_override
 
     def forward(self, input):
@@ -150,18 +144,15 @@ class LPPool2d(Module):
     def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
         super().__init__()
         op = "LPPool2d"
-        if not isinstance(norm_type, numbers.Real) or isinstance(norm_type, bool):
-            raise TypeError(f"{op}: norm_type must be a real number, got "
-                            f"{type(norm_type).__name__}")
-        if not (np.isfinite(norm_type) and norm_type > 0):
-            raise ValueError(f"{op}: norm_type must be positive and finite, got {norm_type}")
+        check_scalar(norm_type, "norm_type", min_val=0, max_val=math.inf,
+                     include_boundaries="neither")                 # positive and finite
         _int_tuple(kernel_size, 2, "kernel_size", op, 1)
         if stride is not None:
             _int_tuple(stride, 2, "stride", op, 1)
         self.norm_type = norm_type
         self.kernel_size = kernel_size
         self.stride = stride                   # None means kernel_size, kept as given (PyTorch)
-        self.ceil_mode = _check_flag(ceil_mode, "ceil_mode", op)
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
 
     def forward(self, input):
         return LPPool2dFunction.forward(self.ctx, input, self.norm_type, self.kernel_size,

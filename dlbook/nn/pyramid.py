@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import as_float_array, check_positive_int
+from .._validation import as_float_array, check_bool, check_option, check_positive_int
 from .modules import Module
 from .rnn import GRU, LSTM, RNN, check_lengths
 
@@ -30,12 +30,6 @@ __all__ = ["PyramidalReduction", "PyramidalRNN", "pyramid_lengths"]
 _MODES = ("concat", "mean")
 _ODD = ("pad", "drop")
 _RECURRENT = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-    return value
 
 
 def _reduced_steps(T, odd):
@@ -64,7 +58,7 @@ def pyramid_lengths(lengths, T, odd="pad"):
     ndarray of int64, shape (N,)
     """
     T = check_positive_int(T, "T")
-    odd = _check_choice(odd, "odd", _ODD)
+    odd = check_option(odd, "odd", _ODD)
     arr = np.asarray(lengths)
     out_steps = _reduced_steps(T, odd)
     if out_steps < 1:
@@ -111,11 +105,9 @@ class PyramidalReduction(Module):
 
     def __init__(self, mode="concat", *, odd="pad", batch_first=False):
         super().__init__()
-        self.mode = _check_choice(mode, "mode", _MODES)
-        self.odd = _check_choice(odd, "odd", _ODD)
-        if not isinstance(batch_first, (bool, np.bool_)):
-            raise TypeError(f"batch_first must be a bool, got {type(batch_first).__name__}")
-        self.batch_first = bool(batch_first)
+        self.mode = check_option(mode, "mode", _MODES)
+        self.odd = check_option(odd, "odd", _ODD)
+        self.batch_first = check_bool(batch_first, "batch_first")
 
     def output_lengths(self, lengths, T):
         """The lengths of the output sequences (see :func:`pyramid_lengths`)."""
@@ -242,12 +234,10 @@ class PyramidalRNN(Module):
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        self.cell = _check_choice(cell, "cell", tuple(_RECURRENT))
-        self.reduction = _check_choice(reduction, "reduction", _MODES)
-        self.odd = _check_choice(odd, "odd", _ODD)
-        if not isinstance(bidirectional, (bool, np.bool_)):
-            raise TypeError(f"bidirectional must be a bool, got {type(bidirectional).__name__}")
-        self.bidirectional = bool(bidirectional)
+        self.cell = check_option(cell, "cell", tuple(_RECURRENT))
+        self.reduction = check_option(reduction, "reduction", _MODES)
+        self.odd = check_option(odd, "odd", _ODD)
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
         if generator is not None and isinstance(generator, numbers.Integral):
             generator = np.random.default_rng(generator)
         dirs = 2 if self.bidirectional else 1

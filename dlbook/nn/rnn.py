@@ -51,7 +51,8 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_float_array, check_positive_int, check_probability
+from .._validation import (as_float_array, check_bool, check_option, check_positive_int,
+                           check_probability, check_scalar)
 from ..autograd import check_grad_shape
 from ..random import as_generator
 from .modules import Module, Parameter
@@ -345,18 +346,6 @@ def _layer_backward(mode, cache, dout, dh, dc):
 
 
 # --------------------------------------------------------------------------- validation
-def _check_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return bool(value)
-
-
-def _check_nonlinearity(nonlinearity):
-    if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    return nonlinearity
-
-
 def _check_state(value, shape, name, owner):
     """``value`` as a float64 array of exactly ``shape`` (a copy is never needed: it is read)."""
     arr = as_float_array(value, name)
@@ -399,7 +388,7 @@ class _CellBase(Module):
         super().__init__()
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        self.bias = _check_flag(bias, "bias")
+        self.bias = check_bool(bias, "bias")
         rng = as_generator(generator)
         gates, bound = _GATES[self.mode] * self.hidden_size, 1.0 / math.sqrt(self.hidden_size)
         self.weight_ih = _uniform(rng, bound, (gates, self.input_size))
@@ -512,7 +501,7 @@ class RNNCell(_CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
                  generator=None):
-        nonlinearity = _check_nonlinearity(nonlinearity)
+        nonlinearity = check_option(nonlinearity, "nonlinearity", ("tanh", "relu"))
         super().__init__(input_size, hidden_size, bias, generator)
         self.nonlinearity = nonlinearity
 
@@ -622,17 +611,15 @@ class _RNNBase(Module):
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        self.bias = _check_flag(bias, "bias")
-        self.batch_first = _check_flag(batch_first, "batch_first")
-        self.bidirectional = _check_flag(bidirectional, "bidirectional")
+        self.bias = check_bool(bias, "bias")
+        self.batch_first = check_bool(batch_first, "batch_first")
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
         self.dropout = check_probability(dropout, "dropout")
         if self.dropout > 0 and self.num_layers == 1:
             warnings.warn(f"dropout={self.dropout} has no effect with num_layers=1: dropout is "
                           "applied to the outputs of every recurrent layer but the last",
                           UserWarning, stacklevel=3)
-        if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool):
-            raise TypeError(f"proj_size must be a non-negative int, got "
-                            f"{type(proj_size).__name__}")
+        check_scalar(proj_size, "proj_size", numbers.Integral)
         if proj_size < 0 or (proj_size and proj_size >= self.hidden_size):
             raise ValueError(f"proj_size must be 0 or in [1, hidden_size) = [1, "
                              f"{self.hidden_size}), got {proj_size}")
@@ -949,8 +936,9 @@ class RNN(_RNNBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, *, generator=None):
+        nonlinearity = check_option(nonlinearity, "nonlinearity", ("tanh", "relu"))
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, 0, _check_nonlinearity(nonlinearity), generator)
+                         bidirectional, 0, nonlinearity, generator)
 
 
 class LSTM(_RNNBase):

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_scalar
 from ..random import as_generator
 from .modules import Module, Parameter
 
@@ -47,9 +47,7 @@ class Embedding(Module):
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         if padding_idx is not None:
             V = self.num_embeddings
-            if not isinstance(padding_idx, numbers.Integral) or isinstance(padding_idx, bool):
-                raise TypeError(f"padding_idx must be an int or None, got "
-                                f"{type(padding_idx).__name__}")
+            check_scalar(padding_idx, "padding_idx", numbers.Integral)
             if not -V <= padding_idx < V:
                 raise ValueError(f"padding_idx must be within num_embeddings: in [{-V}, {V}), "
                                  f"got {padding_idx}")

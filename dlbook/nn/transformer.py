@@ -6,12 +6,11 @@ dimension. Sequence-first (S, N, E) is the default layout, (N, S, E) with ``batc
 as in PyTorch.
 """
 import math
-import numbers
 
 import numpy as np
 
 from .._attention import GELUFunction, LayerNormFunction, _check_approximate, _normalized_shape
-from .._validation import as_float_array, check_positive_int, check_probability
+from .._validation import as_float_array, check_positive_int, check_probability, check_scalar
 from ..random import as_generator
 from .attention import MultiheadAttention
 from .modules import Dropout, Linear, Module, Parameter, ReLU
@@ -47,8 +46,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
         super().__init__()
         self.normalized_shape = _normalized_shape(normalized_shape)
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
-            raise ValueError(f"eps must be a non-negative float, got {eps!r}")
+        check_scalar(eps, "eps", min_val=0)
         self.eps = float(eps)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:

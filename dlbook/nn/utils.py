@@ -1,9 +1,9 @@
 r"""Gradient clipping, as ``torch.nn.utils``."""
 import math
-import numbers
 
 import numpy as np
 
+from .._validation import check_scalar
 from .modules import Parameter
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
@@ -27,11 +27,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     :math:`\min(1, \text{max\_norm} / (\lVert g\rVert + 10^{-6}))`. ``parameters`` is one
     Parameter or an iterable of them. Returns the total norm before clipping.
     """
-    if not isinstance(max_norm, numbers.Real) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
-    norm_type = float(norm_type)
-    if not norm_type > 0:
-        raise ValueError(f"norm_type must be positive (or inf), got {norm_type}")
+    check_scalar(max_norm, "max_norm", min_val=0, include_boundaries="neither")
+    norm_type = check_scalar(float(norm_type), "norm_type", min_val=0,   # float('inf') too
+                             include_boundaries="neither")
     params = _with_grads(parameters)
     if not params:
         return 0.0
@@ -55,7 +53,6 @@ def clip_grad_value_(parameters, clip_value):
     Unlike :func:`clip_grad_norm_` this changes the gradient's direction whenever some entries
     are clipped and others are not.
     """
-    if not isinstance(clip_value, numbers.Real) or not clip_value > 0:
-        raise ValueError(f"clip_value must be a positive number, got {clip_value!r}")
+    check_scalar(clip_value, "clip_value", min_val=0, include_boundaries="neither")
     for p in _with_grads(parameters):
         np.clip(p.grad, -clip_value, clip_value, out=p.grad)

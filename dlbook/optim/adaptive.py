@@ -7,20 +7,17 @@ Notation in the docstrings: :math:`g` the gradient, :math:`\theta` the parameter
 """
 import numpy as np
 
+from .._validation import check_scalar
 from .optimizer import Optimizer
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax"]
 
 
-def _check_nonnegative(**values):
-    for name, v in values.items():
-        if not v >= 0.0:
-            raise ValueError(f"Invalid {name} value: {v} (expected >= 0)")
-
-
 def _check_betas(betas):
-    if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-        raise ValueError(f"Invalid betas: {betas} (expected two values in [0, 1))")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair of real numbers in [0, 1), got {betas!r}")
+    for i, b in enumerate(betas):
+        check_scalar(b, f"betas[{i}]", min_val=0, max_val=1, include_boundaries="left")
 
 
 def _with_weight_decay(p, grad, group):
@@ -41,8 +38,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
-        _check_nonnegative(lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
-                           initial_accumulator_value=initial_accumulator_value)
+        for name, value in (("lr_decay", lr_decay), ("weight_decay", weight_decay), ("eps", eps),
+                            ("initial_accumulator_value", initial_accumulator_value)):
+            check_scalar(value, name, min_val=0)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize))
@@ -73,7 +71,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False, maximize=False):
-        _check_nonnegative(alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum)
+        for name, value in (("alpha", alpha), ("eps", eps), ("weight_decay", weight_decay),
+                            ("momentum", momentum)):
+            check_scalar(value, name, min_val=0)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 
@@ -115,9 +115,9 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
-        _check_nonnegative(eps=eps, weight_decay=weight_decay)
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Invalid rho value: {rho} (expected in [0, 1])")
+        check_scalar(eps, "eps", min_val=0)
+        check_scalar(weight_decay, "weight_decay", min_val=0)
+        check_scalar(rho, "rho", min_val=0, max_val=1)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 
@@ -151,7 +151,8 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         _check_betas(betas)
-        _check_nonnegative(eps=eps, weight_decay=weight_decay)
+        check_scalar(eps, "eps", min_val=0)
+        check_scalar(weight_decay, "weight_decay", min_val=0)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize,
@@ -215,7 +216,8 @@ class Adamax(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
                  maximize=False):
         _check_betas(betas)
-        _check_nonnegative(eps=eps, weight_decay=weight_decay)
+        check_scalar(eps, "eps", min_val=0)
+        check_scalar(weight_decay, "weight_decay", min_val=0)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, maximize=maximize))
 

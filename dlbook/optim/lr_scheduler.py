@@ -7,7 +7,9 @@ are computed *recursively* from the previous rate (the "chainable" form), so tha
 schedulers can act on the same optimizer; the docstrings give the equivalent closed forms.
 """
 import math
+import numbers
 
+from .._validation import check_option, check_scalar
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "LinearLR",
@@ -36,6 +38,15 @@ def _check_optimizer(optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not a dlbook Optimizer")
 
 
+def _check_count(value, name, min_val):
+    """``value`` as an int >= ``min_val``; ``ValueError`` whatever is wrong, as
+    ``torch.optim.lr_scheduler`` raises for a float ``step_size`` or ``T_0``."""
+    try:
+        return check_scalar(value, name, numbers.Integral, min_val=min_val)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
 class LRScheduler:
     """Base class: remembers each group's ``initial_lr`` and the epoch counter ``last_epoch``.
 
@@ -48,8 +59,7 @@ class LRScheduler:
 
     def __init__(self, optimizer, last_epoch=-1):
         _check_optimizer(optimizer)
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
+        _check_count(last_epoch, "last_epoch", -1)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -114,8 +124,7 @@ class StepLR(LRScheduler):
     :math:`\eta_t = \eta_0 \gamma^{\lfloor t/\text{step\_size} \rfloor}`."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
+        _check_count(step_size, "step_size", 1)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -145,9 +154,9 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
-        if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
-            raise ValueError("start_factor must be in (0, 1] and end_factor in [0, 1], got "
-                             f"{start_factor} and {end_factor}")
+        check_scalar(start_factor, "start_factor", min_val=0, max_val=1,
+                     include_boundaries="right")
+        check_scalar(end_factor, "end_factor", min_val=0, max_val=1)
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -168,8 +177,7 @@ class CosineAnnealingLR(LRScheduler):
     computed recursively as in PyTorch (after :math:`T_{\max}` it rises again)."""
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        if T_max <= 0:
-            raise ValueError(f"T_max must be positive, got {T_max}")
+        check_scalar(T_max, "T_max", min_val=0, include_boundaries="neither")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -191,10 +199,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_0-\eta_{\min})(1+\cos(\pi T_{cur}/T_i))`."""
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
-        if not isinstance(T_0, int) or T_0 <= 0:
-            raise ValueError(f"T_0 must be a positive int, got {T_0!r}")
-        if not isinstance(T_mult, int) or T_mult < 1:
-            raise ValueError(f"T_mult must be an int >= 1, got {T_mult!r}")
+        _check_count(T_0, "T_0", 1)
+        _check_count(T_mult, "T_mult", 1)
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
@@ -227,8 +233,7 @@ class CyclicLR(LRScheduler):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
                  mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
                  cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
-        if mode not in ("triangular", "triangular2", "exp_range"):
-            raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
+        check_option(mode, "mode", ("triangular", "triangular2", "exp_range"))
         _check_optimizer(optimizer)   # before reading (and writing) param_groups
         n = len(optimizer.param_groups)
 
@@ -240,8 +245,7 @@ class CyclicLR(LRScheduler):
 
         if scale_fn is not None and not callable(scale_fn):
             raise TypeError(f"scale_fn must be callable or None, got {type(scale_fn).__name__}")
-        if scale_mode not in ("cycle", "iterations"):
-            raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        check_option(scale_mode, "scale_mode", ("cycle", "iterations"))
         base_lrs = per_group(base_lr, "base_lr")
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):

@@ -1,20 +1,13 @@
 """The optimizer base class: parameter groups, per-parameter state, ``zero_grad``, state dicts."""
 import copy
-import numbers
 
 import numpy as np
 
+from .._validation import check_scalar
 from ..autograd import enable_grad
 from ..nn import Parameter
 
 __all__ = ["Optimizer"]
-
-
-def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr must be a real number, got {type(lr).__name__} {lr!r}")
-    if not lr >= 0:   # also rejects NaN, as torch
-        raise ValueError(f"Invalid learning rate: {lr} (expected a float >= 0)")
 
 
 class Optimizer:
@@ -63,7 +56,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group):
-        _check_lr(group["lr"])
+        check_scalar(group["lr"], "lr", min_val=0)   # NaN is rejected too, as in torch
 
     def zero_grad(self, set_to_none=True):
         """Reset the ``.grad`` of every parameter: to None (default) or to zeros in place."""

@@ -13,7 +13,9 @@ Both are also available as ``dlbook.optim.lr_scheduler.ReduceLROnPlateau`` and
 """
 import math
 
-from .lr_scheduler import LRScheduler, _check_optimizer, momentum_uses_beta1, set_momentum
+from .._validation import check_option, check_scalar
+from .lr_scheduler import (LRScheduler, _check_count, _check_optimizer, momentum_uses_beta1,
+                           set_momentum)
 
 __all__ = ["ReduceLROnPlateau", "OneCycleLR"]
 
@@ -53,17 +55,12 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         _check_optimizer(optimizer)
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
-        if not 0 < factor < 1:
-            raise ValueError(f"factor must be in (0, 1), got {factor!r}")
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-        if threshold < 0:
-            raise ValueError(f"threshold must be >= 0, got {threshold!r}")
+        check_option(mode, "mode", ("min", "max"))
+        check_option(threshold_mode, "threshold_mode", ("rel", "abs"))
+        check_scalar(factor, "factor", min_val=0, max_val=1, include_boundaries="neither")
+        _check_count(patience, "patience", 0)
+        _check_count(cooldown, "cooldown", 0)
+        check_scalar(threshold, "threshold", min_val=0)
         self.optimizer = optimizer
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode = threshold, threshold_mode
@@ -155,16 +152,14 @@ class OneCycleLR(LRScheduler):
         _check_optimizer(optimizer)
         if total_steps is None:
             for name, value in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
-                if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                if value is None:
                     raise ValueError(f"give total_steps, or positive ints epochs and "
                                      f"steps_per_epoch; got {name}={value!r}")
+                _check_count(value, name, 1)
             total_steps = epochs * steps_per_epoch
-        if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps <= 0:
-            raise ValueError(f"total_steps must be a positive int, got {total_steps!r}")
-        if not 0 <= pct_start <= 1 or isinstance(pct_start, bool):
-            raise ValueError(f"pct_start must be a float in [0, 1], got {pct_start!r}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        _check_count(total_steps, "total_steps", 1)
+        check_scalar(pct_start, "pct_start", min_val=0, max_val=1)
+        check_option(anneal_strategy, "anneal_strategy", ("cos", "linear"))
         self.total_steps = total_steps
         self.anneal_strategy = anneal_strategy
         up = float(pct_start * total_steps) - 1

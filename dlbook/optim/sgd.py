@@ -1,4 +1,5 @@
 r"""Stochastic gradient descent with momentum, dampening, weight decay and Nesterov."""
+from .._validation import check_scalar
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -23,10 +24,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False, *, maximize=False):
-        if momentum < 0:
-            raise ValueError(f"Invalid momentum value: {momentum} (expected >= 0)")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (expected >= 0)")
+        check_scalar(momentum, "momentum", min_val=0)
+        check_scalar(weight_decay, "weight_decay", min_val=0)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
