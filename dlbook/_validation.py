@@ -205,11 +205,47 @@ def check_dim(dim, ndim):
 
 
 def check_probability(p, name="p"):
-    if not isinstance(p, numbers.Real) or isinstance(p, bool):
-        raise TypeError(f"{name} must be a float in [0, 1], got {type(p).__name__}")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
-    return float(p)
+    """``p`` as a float if it is a real number in [0, 1]; ``TypeError``/``ValueError`` otherwise."""
+    return check_scalar(p, name, min_val=0, max_val=1)
+
+
+def check_array_range(x, name, min_val=None, max_val=None, *, include_boundaries="both",
+                      what="values"):
+    """Raise ``ValueError`` unless every entry of the numeric ndarray ``x`` lies in the range
+    and none is NaN; return ``x``.
+
+    The array counterpart of :func:`check_scalar`'s range: ``min_val``/``max_val`` (None for no
+    bound) with ``include_boundaries`` ``'both'``, ``'left'``, ``'right'`` or ``'neither'``.
+    ``what`` names the entries in the message ("probabilities", "targets", "counts"), which
+    also gives the range of the values received, e.g. "target must hold probabilities in
+    [0, 1], got values in [-0.5, 2] and NaN". An empty array passes.
+    """
+    if include_boundaries not in ("both", "left", "right", "neither"):
+        raise ValueError(f"include_boundaries must be 'both', 'left', 'right' or 'neither', got "
+                         f"{include_boundaries!r}")
+    if x.size == 0:
+        return x
+    low = include_boundaries in ("both", "left")
+    high = include_boundaries in ("both", "right")
+    has_nan = bool(np.issubdtype(x.dtype, np.floating) and np.isnan(x).any())
+    if has_nan and np.isnan(x).all():
+        x_min = x_max = np.nan
+    else:
+        x_min, x_max = np.nanmin(x), np.nanmax(x)
+    below = min_val is not None and (x_min < min_val or (not low and x_min == min_val))
+    above = max_val is not None and (x_max > max_val or (not high and x_max == max_val))
+    if has_nan or below or above:
+        if min_val is not None and max_val is not None:
+            expected = f"in {'[' if low else '('}{min_val}, {max_val}{']' if high else ')'}"
+        elif min_val is not None:
+            expected = f"{'>=' if low else '>'} {min_val}"
+        else:
+            expected = f"{'<=' if high else '<'} {max_val}"
+        received = f"values in [{x_min:.6g}, {x_max:.6g}]" if not np.isnan(x_min) else "only NaN"
+        if has_nan and not np.isnan(x_min):
+            received += " and NaN"
+        raise ValueError(f"{name} must hold {what} {expected}, got {received}")
+    return x
 
 
 # --------------------------------------------------------------------------- array-like inputs

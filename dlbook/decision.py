@@ -22,8 +22,8 @@ thresholds.
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ._validation import (as_float_array, check_array, check_consistent_length, check_finite,
-                          check_index_array, check_positive_int, check_scalar)
+from ._validation import (as_float_array, check_array, check_array_range, check_consistent_length,
+                          check_finite, check_index_array, check_positive_int, check_scalar)
 # The empirical ROC curve, its area and the AUC score are metrics, implemented once in
 # dlbook.metrics (shaped like sklearn.metrics); they are importable from here too because
 # decision theory is where the book derives them.
@@ -55,9 +55,7 @@ def _check_probabilities(p, name, layout):
     """Non-negative finite entries, last axis = hypotheses; rows need not sum to one."""
     p = check_array(p, name=name, ndim=2, layout=layout, ensure_min_samples=0,
                     ensure_min_features=0)
-    if p.size and p.min() < 0:
-        raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
-    return p
+    return check_array_range(p, name, min_val=0)
 
 
 # --------------------------------------------------------------------------- Bayes rules
@@ -288,8 +286,7 @@ def q_function_inv(p):
     :math:`Q^{-1}(1) = -\infty`.
     """
     p = as_float_array(p, "p")
-    if np.any(np.isnan(p)) or (p.size and (p.min() < 0 or p.max() > 1)):
-        raise ValueError("p must hold probabilities in [0, 1]")
+    check_array_range(p, "p", 0, 1, what="probabilities")
     out = -ndtri(p)
     return float(out) if out.ndim == 0 else out
 

@@ -28,9 +28,9 @@ import numpy as np
 import scipy.linalg
 from scipy.special import expit
 
-from ._validation import (check_1d, check_array, check_bool, check_classification_targets,
-                          check_is_fitted, check_n_features, check_option, check_scalar,
-                          check_X_y, sum_tolerance)
+from ._validation import (check_1d, check_array, check_array_range, check_bool,
+                          check_classification_targets, check_is_fitted, check_n_features,
+                          check_option, check_scalar, check_X_y, sum_tolerance)
 from .base import BaseEstimator, ClassifierMixin, TransformerMixin
 from .preprocessing import StandardScaler
 
@@ -193,8 +193,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
         if priors.shape != counts.shape:
             raise ValueError(f"priors must have one entry per class, shape {counts.shape}, got "
                              f"shape {priors.shape}")
-        if priors.min() < 0:
-            raise ValueError(f"priors must be non-negative, got {priors.tolist()}")
+        check_array_range(priors, "priors", min_val=0)
         if abs(priors.sum() - 1.0) > sum_tolerance(raw.dtype, priors.size):
             raise ValueError(f"priors must sum to 1, got a sum of {priors.sum():.10g}")
         return priors

@@ -19,8 +19,9 @@ Arrays are float64. Shapes use the book's symbols: N batch, D features, C classe
 """
 import numpy as np
 
-from ._validation import (as_float_array, as_index_array, check_dim, check_ndim,
-                          check_probability, check_reduction, check_same_shape, check_scalar)
+from ._validation import (as_float_array, as_index_array, check_array_range, check_dim,
+                          check_ndim, check_probability, check_reduction, check_same_shape,
+                          check_scalar)
 from .autograd import Function
 from .random import as_generator
 
@@ -714,13 +715,12 @@ def _check_binary(input, target, weight, probabilities):
     p = as_float_array(input, "input")
     y = as_float_array(target, "target")
     check_same_shape(p, y, "input", "target")
-    if np.isnan(y).any() or (y.size and (y.min() < 0 or y.max() > 1)):
-        raise ValueError("binary cross-entropy expects targets in [0, 1], got values in "
-                         f"[{np.nanmin(y) if y.size else 0}, {np.nanmax(y) if y.size else 0}] "
-                         f"{'(with NaN)' if np.isnan(y).any() else ''}".rstrip())
-    if probabilities and (np.isnan(p).any() or (p.size and (p.min() < 0 or p.max() > 1))):
-        raise ValueError("binary_cross_entropy expects input probabilities in [0, 1] (no NaN); "
-                         "for logits use binary_cross_entropy_with_logits")
+    check_array_range(y, "target", 0, 1, what="probabilities")
+    if probabilities:
+        try:
+            check_array_range(p, "input", 0, 1, what="probabilities")
+        except ValueError as exc:
+            raise ValueError(f"{exc}; for logits use binary_cross_entropy_with_logits") from None
     return p, y, _check_weight(weight, p.shape)
 
 

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import (as_float_array, check_array, check_bool, check_finite,
-                          check_ndim, check_option, check_positive_int, check_scalar)
+from ._validation import (as_float_array, check_array, check_array_range, check_bool,
+                          check_finite, check_ndim, check_option, check_positive_int,
+                          check_scalar)
 from .functional import binary_cross_entropy_with_logits, sigmoid
 
 __all__ = ["MODELS", "add_intercept", "mean_function", "mean_function_derivative", "predict",
@@ -64,11 +65,10 @@ def _check_y(model, y, n):
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), one target per row of X, got {y.shape}")
     check_finite(y, "y")
-    if model == "logistic" and y.size and (y.min() < 0 or y.max() > 1):
-        raise ValueError("logistic regression needs targets in [0, 1], got values in "
-                         f"[{y.min():g}, {y.max():g}]")
-    if model == "poisson" and y.size and y.min() < 0:
-        raise ValueError(f"Poisson regression needs counts y >= 0, got a minimum of {y.min():g}")
+    if model == "logistic":
+        check_array_range(y, "y", 0, 1, what="logistic-regression targets")
+    if model == "poisson":
+        check_array_range(y, "y", min_val=0, what="Poisson counts")
     return y
 
 

@@ -31,8 +31,8 @@ targets are the nats versions of :func:`kl_divergence` and :func:`cross_entropy`
 """
 import numpy as np
 
-from ._validation import (as_float_array, check_index_array, check_positive_int, check_scalar,
-                          sum_tolerance)
+from ._validation import (as_float_array, check_array_range, check_index_array,
+                          check_positive_int, check_scalar, sum_tolerance)
 
 __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_entropy",
            "empirical_distribution"]
@@ -53,15 +53,6 @@ def _log_base(base):
     return float(np.log(value))
 
 
-def _check_values(x, name):
-    """Entries must be finite numbers in [0, 1]."""
-    if np.any(np.isnan(x)):
-        raise ValueError(f"{name} contains NaN")
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"{name} must hold probabilities in [0, 1], got values in "
-                         f"[{x.min():.6g}, {x.max():.6g}]")
-
-
 def _as_distribution(p, name):
     """``p`` as a float64 array of distributions along its last axis, or raise ``ValueError``."""
     stored = p.dtype if isinstance(p, np.ndarray) else np.dtype(np.float64)
@@ -72,7 +63,7 @@ def _as_distribution(p, name):
     if p.shape[-1] == 0:
         raise ValueError(f"{name} must have at least one value along its last axis, "
                          f"got shape {p.shape}")
-    _check_values(p, name)
+    check_array_range(p, name, 0, 1, what="probabilities")
     sums = p.sum(axis=-1)
     tolerance = max(SUM_TOLERANCE, sum_tolerance(stored, p.shape[-1]))
     bad = np.abs(sums - 1.0) > tolerance
@@ -123,7 +114,7 @@ def surprisal(p, base=2):
     """
     log_b = _log_base(base)
     p = as_float_array(p, "p")
-    _check_values(p, "p")
+    check_array_range(p, "p", 0, 1, what="probabilities")
     with np.errstate(divide="ignore"):
         return _result(-np.log(p) / log_b)
 
@@ -238,7 +229,7 @@ def binary_entropy(p, base=2):
     """
     log_b = _log_base(base)
     p = as_float_array(p, "p")
-    _check_values(p, "p")
+    check_array_range(p, "p", 0, 1, what="probabilities")
     both = np.stack([p, 1.0 - p], axis=-1)
     positive = both > 0
     terms = np.where(positive, both * np.log(np.where(positive, both, 1.0)), 0.0)

@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_scalar
+from ._validation import as_float_array, check_index_array, check_scalar
 from .autograd import enable_grad, no_grad
 from .nn import Module, Sequential
 
@@ -133,9 +133,7 @@ def input_gradient(model, x, target):
         if len(out_shape) != 2 or out_shape[0] != 1:
             raise ValueError(f"the model must return outputs of shape (N, K), got shape "
                              f"{out_shape} for a batch of one")
-        if target.min() < 0 or target.max() >= out_shape[1]:
-            raise ValueError(f"target must lie in [0, {out_shape[1]}), got values in "
-                             f"[{target.min()}, {target.max()}]")
+        check_index_array(target, "target", out_shape[1], what="output indices")
         with enable_grad():                              # works inside no_grad() blocks too
             out = np.asarray(model(x))
             one_hot = np.zeros_like(out)

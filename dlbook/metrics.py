@@ -35,8 +35,8 @@ import warnings
 
 import numpy as np
 
-from ._validation import (check_1d, check_array, check_classification_targets, check_option,
-                          check_scalar)
+from ._validation import (check_1d, check_array, check_array_range, check_classification_targets,
+                          check_option, check_scalar)
 from .exceptions import UndefinedMetricWarning
 
 __all__ = ["accuracy_score", "confusion_matrix", "precision_recall_fscore_support",
@@ -641,9 +641,7 @@ def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None)
                          f"{proba.shape}")
     if y_true.size == 0:
         raise ValueError("y_true is empty; at least one sample is needed")
-    if proba.min() < 0 or proba.max() > 1:
-        raise ValueError(f"y_pred must hold probabilities in [0, 1], got values in "
-                         f"[{proba.min():.6g}, {proba.max():.6g}]")
+    check_array_range(proba, "y_pred", 0, 1, what="probabilities")
     if labels is None:
         classes = np.unique(y_true)
         if classes.size < 2:

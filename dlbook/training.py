@@ -3,7 +3,7 @@ import numpy as np
 
 from . import metrics
 from ._validation import (as_float_array, check_1d, check_array, check_consistent_length,
-                          check_positive_int)
+                          check_index_array, check_positive_int)
 from .autograd import no_grad
 from .data import minibatches
 from .random import as_generator
@@ -140,7 +140,5 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
             raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
     n = num_classes or int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
-        if labels.size and (labels.min() < 0 or labels.max() >= n):
-            raise ValueError(f"{name} must hold labels in [0, {n}), got values in "
-                             f"[{labels.min()}, {labels.max()}]")
+        check_index_array(labels, name, n, what="labels")
     return metrics.confusion_matrix(y_true, y_pred, labels=np.arange(n))

@@ -224,7 +224,8 @@ def test_grouped_query_attention_equals_repeated_heads(rng):
      "either attn_mask or is_causal"),
     (((3, L, E), (2, S, E), (2, S, 2)), {"enable_gqa": True}, "dividing the query's"),
     (((L, E), (S, E), (S, 2)), {"enable_gqa": True}, "needs a head dimension"),
-    (((L, E), (S, E), (S, 2)), {"dropout_p": 1.5}, "dropout_p must be a probability"),
+    (((L, E), (S, E), (S, 2)), {"dropout_p": 1.5},
+     r"dropout_p must be a real number in \[0, 1\]"),
 ])
 def test_sdpa_errors(rng, shapes, kw, match):
     q, k, v = (rng.normal(size=s) for s in shapes)
@@ -639,7 +640,7 @@ def test_mha_constructor_errors(args, error, match):
 
 
 def test_mha_dropout_must_be_a_probability():
-    with pytest.raises(ValueError, match="dropout must be a probability"):
+    with pytest.raises(ValueError, match=r"dropout must be a real number in \[0, 1\]"):
         MultiheadAttention(4, 2, dropout=1.5)
 
 
@@ -831,7 +832,7 @@ def test_encoder_layer_unbatched_matches_batched(rng):
 @pytest.mark.parametrize("kw, match", [
     (dict(d_model=5, nhead=2), "embed_dim must be divisible by num_heads"),
     (dict(d_model=4, nhead=2, activation="tanh"), "activation should be 'relu', 'gelu'"),
-    (dict(d_model=4, nhead=2, dropout=-0.1), "dropout must be a probability"),
+    (dict(d_model=4, nhead=2, dropout=-0.1), r"dropout must be a real number in \[0, 1\]"),
 ])
 def test_encoder_layer_constructor_errors(kw, match):
     with pytest.raises(ValueError, match=match):

@@ -255,7 +255,8 @@ def test_errors():
     post = np.full((3, 2), 0.5)
     with pytest.raises(ValueError, match=r"shape \(2, A\)"):
         dec.bayes_decision(post, np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=r"posteriors must hold values >= 0, got values in "
+                                         r"\[-0\.5, -0\.5\]"):
         dec.bayes_decision(-post)
     with pytest.raises(ValueError, match=r"\(N, M\)"):
         dec.bayes_decision(np.ones(3))

@@ -330,11 +330,14 @@ def test_losses_are_modules_with_state(rng):
 
 
 def test_binary_losses_reject_bad_values():
-    with pytest.raises(ValueError, match="no NaN"):
+    with pytest.raises(ValueError, match=r"input must hold probabilities in \[0, 1\], got only "
+                                         r"NaN; for logits use binary_cross_entropy_with_logits"):
         F.binary_cross_entropy(np.array([np.nan]), np.array([1.0]))
-    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must hold probabilities in \[0, 1\], got "
+                                         r"values in \[2, 2\]"):
         F.binary_cross_entropy(np.array([0.5]), np.array([2.0]))
-    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must hold probabilities in \[0, 1\], got "
+                                         r"values in \[-1, -1\]"):
         F.binary_cross_entropy_with_logits(np.array([0.5]), np.array([-1.0]))
 
 

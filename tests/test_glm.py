@@ -313,9 +313,11 @@ def test_shape_errors_name_the_shapes(fn):
 
 def test_target_domain_errors():
     X, w = np.ones((3, 1)), np.zeros(1)
-    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"y must hold logistic-regression targets in \[0, 1\], "
+                                         r"got values in \[0, 2\]"):
         glm.nll_loss("logistic", X, np.array([0.0, 1.0, 2.0]), w)
-    with pytest.raises(ValueError, match="counts y >= 0"):
+    with pytest.raises(ValueError,
+                       match=r"y must hold Poisson counts >= 0, got values in \[-1, 2\]"):
         glm.nll_gradient("poisson", X, np.array([0.0, -1.0, 2.0]), w)
     glm.nll_loss("linear", X, np.array([-5.0, 1.0, 2.0]), w)   # any real target is fine
 

@@ -346,7 +346,7 @@ def test_resnet_initialisation_and_reproducibility():
 def test_model_errors(rng):
     with pytest.raises(ValueError, match="num_classes must be a positive int, got 0"):
         lenet5(0)
-    with pytest.raises(ValueError, match="dropout must be a probability"):
+    with pytest.raises(ValueError, match=r"dropout must be a real number in \[0, 1\]"):
         AlexNet(dropout=1.5)
     with pytest.raises(ValueError, match="width_mult must be a positive real number, got -1"):
         mobilenet_v1(width_mult=-1)

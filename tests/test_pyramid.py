@@ -113,7 +113,8 @@ def test_errors():
     m = PyramidalReduction()
     with pytest.raises(ValueError, match=r"\(T, N, D\)"):
         m(np.zeros(5))
-    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
+    with pytest.raises(ValueError, match=r"lengths must hold sequence lengths in \[1, 4\], "
+                                         r"got values in \[0, 4\]"):
         m(np.zeros((4, 2, 1)), lengths=np.array([0, 4]))
     with pytest.raises(ValueError, match="shape"):
         m(np.zeros((4, 2, 1)), lengths=np.array([1, 2, 3]))

@@ -703,9 +703,10 @@ def test_embedding_init_and_scalar_index(rng):
 
 def test_embedding_errors():
     emb = Embedding(5, 2)
-    with pytest.raises(TypeError, match="integer indices, got an array of dtype float64"):
+    with pytest.raises(TypeError, match="input must hold integer indices, got dtype float64"):
         emb(np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"indices must lie in \[0, 5\), got values in \[0, 5\]"):
+    with pytest.raises(ValueError,
+                       match=r"input must hold indices in \[0, 5\), got values in \[0, 5\]"):
         emb(np.array([0, 5]))
     with pytest.raises(ValueError, match=r"padding_idx must be within num_embeddings"):
         Embedding(5, 2, padding_idx=5)
@@ -753,7 +754,7 @@ def test_bad_constructor_arguments():
         RNNCell(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match=r"proj_size must be 0 or in \[1, hidden_size\)"):
         LSTM(3, 4, proj_size=4)
-    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"dropout must be a real number in \[0, 1\], got 1.5"):
         GRU(3, 4, num_layers=2, dropout=1.5)
     with pytest.raises(TypeError, match="hidden_size must be a positive int, got float"):
         LSTM(3, 4.0)
@@ -782,8 +783,8 @@ def test_backward_errors(rng):
 def test_lengths_errors(rng):
     m = LSTM(3, 4)
     x = rng.normal(size=(5, 2, 3))
-    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\] = \[1, 5\], got values "
-                                         r"in \[0, 6\]"):
+    with pytest.raises(ValueError, match=r"lengths must hold sequence lengths in \[1, 5\], "
+                                         r"got values in \[0, 6\]"):
         m(x, lengths=[0, 6])
     with pytest.raises(ValueError, match=r"lengths must have shape \(N,\) = \(2,\)"):
         m(x, lengths=[5, 5, 5])

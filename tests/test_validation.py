@@ -11,7 +11,8 @@ from dlbook import decision as dec
 from dlbook import model_selection as ms
 from dlbook import nn, optim, training
 from dlbook._validation import (check_1d, check_array, check_bool, check_classification_targets,
-                                check_consistent_length, check_index_array, check_is_fitted,
+                                check_array_range, check_consistent_length, check_index_array,
+                                check_is_fitted,
                                 check_n_features, check_option, check_scalar, check_X_y,
                                 sum_tolerance)
 from dlbook.decomposition import PCA
@@ -236,6 +237,35 @@ def test_check_index_array():
         check_index_array([-1, 2], "ids")
     with pytest.raises(ValueError, match=r"^ids must have shape \(T, N\), got shape \(3,\)$"):
         check_index_array([0, 1, 2], "ids", 3, ndim=2, layout="(T, N)")
+
+
+@pytest.mark.parametrize("mode, ok, bad, expected", [
+    ("both", [0.0, 1.0], [0.0, 1.5], r"in \[0, 1\]"),
+    ("left", [0.0, 0.5], [0.0, 1.0], r"in \[0, 1\)"),
+    ("right", [0.5, 1.0], [0.0, 1.0], r"in \(0, 1\]"),
+    ("neither", [0.1, 0.9], [1.0, 1.0], r"in \(0, 1\)"),
+])
+def test_check_array_range_boundaries(mode, ok, bad, expected):
+    x = np.array(ok)
+    assert check_array_range(x, "p", 0, 1, include_boundaries=mode) is x
+    with pytest.raises(ValueError, match=rf"^p must hold values {expected}, got values in \["):
+        check_array_range(np.array(bad), "p", 0, 1, include_boundaries=mode)
+
+
+def test_check_array_range_nan_empty_and_noun():
+    with pytest.raises(ValueError, match=r"^p must hold values >= 0, got only NaN$"):
+        check_array_range(np.array([np.nan, np.nan]), "p", min_val=0)
+    with pytest.raises(ValueError, match=r"^target must hold probabilities in \[0, 1\], got values "
+                                         r"in \[-0\.5, 2\] and NaN$"):
+        check_array_range(np.array([-0.5, np.nan, 2.0]), "target", 0, 1, what="probabilities")
+    with pytest.raises(ValueError, match=r"^p must hold values in \[0, 1\], got values in "
+                                         r"\[0\.5, 0\.5\] and NaN$"):   # in range but NaN
+        check_array_range(np.array([0.5, np.nan]), "p", 0, 1)
+    with pytest.raises(ValueError, match=r"^n must hold counts <= 3, got values in \[1, 4\]$"):
+        check_array_range(np.array([1, 4]), "n", max_val=3, what="counts")
+    assert check_array_range(np.zeros(0), "p", 0, 1).shape == (0,)
+    with pytest.raises(ValueError, match="include_boundaries must be"):
+        check_array_range(np.zeros(1), "p", 0, 1, include_boundaries="open")
 
 
 # --------------------------------------------------------------------------- public functions

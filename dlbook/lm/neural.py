@@ -18,7 +18,7 @@ every perplexity in the book is an average over the same words:
 """
 import numpy as np
 
-from .._validation import check_int, check_scalar
+from .._validation import check_index_array, check_int, check_scalar
 
 __all__ = ["TokenIndex", "context_windows", "token_stream", "stream_batches", "perplexity"]
 
@@ -76,10 +76,7 @@ class TokenIndex:
 
     def decode(self, ids):
         """Tokens of a sequence of ids, as a tuple of str."""
-        ids = np.asarray(ids)
-        if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0
-                         or ids.max() >= len(self)):
-            raise ValueError(f"ids must be integers in [0, {len(self)}), got {ids!r}")
+        ids = check_index_array(ids, "ids", len(self), what="token ids")
         return tuple(self.tokens[i] for i in ids.ravel().tolist())
 
 

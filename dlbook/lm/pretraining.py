@@ -75,9 +75,7 @@ def mask_tokens(input_ids, vocab_size, mask_id, *, mlm_probability=0.15, mask_re
     V = check_positive_int(vocab_size, "vocab_size")
     mask_id = check_scalar(mask_id, "mask_id", numbers.Integral, min_val=0, max_val=V,
                            include_boundaries="left")
-    if ids.size and (ids.min() < 0 or ids.max() >= V):
-        raise ValueError(f"input_ids must lie in [0, {V}), got values in [{ids.min()}, "
-                         f"{ids.max()}]")
+    check_index_array(ids, "input_ids", V, what="token ids")
     p_select = check_probability(mlm_probability, "mlm_probability")
     p_mask = check_probability(mask_replace_prob, "mask_replace_prob")
     p_random = check_probability(random_replace_prob, "random_replace_prob")

@@ -51,8 +51,8 @@ import warnings
 
 import numpy as np
 
-from .._validation import (as_float_array, check_bool, check_option, check_positive_int,
-                           check_probability, check_scalar)
+from .._validation import (as_float_array, check_array_range, check_bool, check_option,
+                           check_positive_int, check_probability, check_scalar)
 from ..autograd import check_grad_shape
 from ..random import as_generator
 from .modules import Module, Parameter
@@ -362,9 +362,7 @@ def check_lengths(lengths, T, N):
     if arr.shape != (N,):
         raise ValueError(f"lengths must have shape (N,) = ({N},), one length per sequence, "
                          f"got shape {arr.shape}")
-    if N and (arr.min() < 1 or arr.max() > T):
-        raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got values in "
-                         f"[{arr.min()}, {arr.max()}]")
+    check_array_range(arr, "lengths", min_val=1, max_val=T, what="sequence lengths")
     return arr.astype(np.int64)
 
 

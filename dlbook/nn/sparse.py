@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_positive_int, check_scalar
+from .._validation import check_index_array, check_positive_int, check_scalar
 from ..random import as_generator
 from .modules import Module, Parameter
 
@@ -59,13 +59,7 @@ class Embedding(Module):
             self.weight.data[padding_idx] = 0.0
 
     def forward(self, input):
-        indices = np.asarray(input)
-        if indices.dtype == bool or not np.issubdtype(indices.dtype, np.integer):
-            raise TypeError(f"Embedding expects integer indices, got an array of dtype "
-                            f"{indices.dtype}")
-        if indices.size and (indices.min() < 0 or indices.max() >= self.num_embeddings):
-            raise ValueError(f"Embedding indices must lie in [0, {self.num_embeddings}), got "
-                             f"values in [{indices.min()}, {indices.max()}]")
+        indices = check_index_array(input, "input", self.num_embeddings)
         self.ctx.indices = indices.copy()
         return self.weight.data[indices]
 
