@@ -604,8 +604,9 @@ def _check_smoothing(label_smoothing):
 class CrossEntropyFunction(Function):
     r"""Cross-entropy of logits; backward :math:`(\sum_c A_{mc})\,\mathrm{softmax}(z_m) - A_m`
     per row (the book's :math:`\delta^L = a - y` for one-hot targets), scaled by the reduction.
-    For class indices :math:`A` holds one weight per row, so the loss gathers one log-probability
-    per row and the backward subtracts one entry per row. Returns ``(dinput, None)``."""
+    For class indices without label smoothing, :math:`A` has one nonzero per row (the target's
+    weight), so the loss gathers one log-probability per row and the backward subtracts one
+    entry per row. Returns ``(dinput, None)``."""
 
     @staticmethod
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
