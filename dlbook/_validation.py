@@ -124,9 +124,9 @@ def check_scalar(x, name, target_type=numbers.Real, *, min_val=None, max_val=Non
 
     Shaped like scikit-learn's ``check_scalar``. ``target_type`` is ``numbers.Real`` or
     ``numbers.Integral``; NumPy scalars count, ``bool`` does not (``True`` is not a learning
-    rate). NaN is rejected; infinity only where the range excludes it (no ``max_val``
-    accepts ``inf``). ``include_boundaries`` is ``'both'``, ``'left'``, ``'right'`` or
-    ``'neither'``.
+    rate). NaN is always rejected; infinity passes only when there is no ``max_val`` (give
+    ``max_val=np.inf`` with ``include_boundaries='left'`` to refuse it). ``include_boundaries``
+    is ``'both'``, ``'left'``, ``'right'`` or ``'neither'``.
 
     Raises
     ------
